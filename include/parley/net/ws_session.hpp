@@ -1,0 +1,77 @@
+#pragma once
+
+#include <parley/api/http_types.hpp>
+#include <parley/auth/actor.hpp>
+#include <parley/net/outbound_queue.hpp>
+#include <parley/net/server_context.hpp>
+#include <parley/protocol/command.hpp>
+#include <parley/relay/subscriber.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace parley::net {
+
+/// One authenticated WebSocket connection on `/v1/ws` (SPEC §3).
+///
+/// Reads one frame at a time and answers each command; writes go through a bounded
+/// outbound_queue with exactly one write in flight, so a client that stops reading is
+/// closed with 1008 once `limits.max_queue_bytes` is queued, and never slows anyone else.
+/// Pings every `limits.ping_interval_s`; closes with 1001 after `limits.idle_timeout_s`
+/// without a frame or pong.
+/// @note Every member runs on the socket's strand except deliver() and disconnect(),
+/// which post to it and may be called from any thread.
+class ws_session : public relay::subscriber, public std::enable_shared_from_this<ws_session> {
+public:
+    ws_session(boost::asio::ip::tcp::socket&& socket, server_context& ctx, auth::actor who);
+    ~ws_session() override;
+
+    /// Completes the upgrade `req` asked for, then sends `hello`.
+    void run(api::http_request req);
+
+    void deliver(std::shared_ptr<std::string const> frame) override;
+    void disconnect(relay::close_reason why) override;
+
+private:
+    using clock = std::chrono::steady_clock;
+
+    void on_accept(boost::beast::error_code ec);
+    void do_read();
+    void on_read(boost::beast::error_code ec, std::size_t bytes);
+    void handle_command(std::string_view text);
+    void reply(std::string frame);
+
+    void enqueue(outbound_frame frame);
+    void do_write();
+    void on_write(boost::beast::error_code ec, std::size_t bytes);
+
+    void arm_heartbeat();
+    void on_heartbeat(boost::beast::error_code ec);
+
+    /// Starts the closing handshake once; the socket is dropped if the peer does not
+    /// finish it in time (a slow consumer may never read the close frame).
+    void close(boost::beast::websocket::close_code code, std::string_view reason);
+    void on_close(boost::beast::error_code ec);
+    void stop_timers();
+
+    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::flat_buffer buffer_;
+    server_context& ctx_;
+    auth::actor const actor_;
+    std::uint64_t const id_;
+    outbound_queue queue_;
+    boost::asio::steady_timer heartbeat_;
+    boost::asio::steady_timer close_deadline_;
+    clock::time_point last_heard_;
+    clock::time_point last_ping_;
+    bool registered_ = false;
+    bool closing_ = false;
+};
+
+} // namespace parley::net

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <parley/auth/actor.hpp>
+#include <parley/relay/subscriber.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace parley::relay {
+
+/// Every open WebSocket connection, grouped by actor: enforces
+/// `limits.connections_per_actor` and lets shutdown reach every connection.
+/// @note Thread-safe. Touched on connect and disconnect only, never per message.
+class connection_registry {
+public:
+    explicit connection_registry(std::uint32_t max_per_actor);
+
+    /// Registers `conn` for `who`.
+    /// @return false (and registers nothing) when `who` already has the maximum open.
+    [[nodiscard]] bool add(auth::actor const& who, std::shared_ptr<subscriber> const& conn);
+
+    /// Forgets `conn`. Unknown connections are ignored.
+    void remove(auth::actor const& who, subscriber const* conn);
+
+    /// Open connections of `who`.
+    std::size_t count(auth::actor const& who) const;
+
+    /// Total open connections.
+    std::size_t size() const;
+
+    /// Asks every registered connection to close with `why`.
+    void disconnect_all(close_reason why);
+
+private:
+    static std::string key_of(auth::actor const& who);
+
+    std::uint32_t const max_per_actor_;
+    mutable std::mutex mutex_;
+    struct entry {
+        /// Identity for remove(), which runs when the weak_ptr has already expired.
+        subscriber const* address;
+        std::weak_ptr<subscriber> conn;
+    };
+    std::unordered_map<std::string, std::vector<entry>> by_actor_;
+    std::size_t total_ = 0;
+};
+
+} // namespace parley::relay

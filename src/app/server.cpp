@@ -1,0 +1,121 @@
+#include <parley/api/router.hpp>
+#include <parley/api/static_files.hpp>
+#include <parley/app/server.hpp>
+#include <parley/auth/token.hpp>
+#include <parley/net/listener.hpp>
+#include <parley/relay/connection_registry.hpp>
+#include <parley/store/rocks_store.hpp>
+#include <parley/telemetry/log.hpp>
+#include <parley/telemetry/metrics.hpp>
+#include <parley/version.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <thread>
+#include <vector>
+
+namespace parley::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+/// How long shutdown waits for WebSockets to finish their closing handshakes; SPEC §6
+/// wants the process gone within 5 s of the signal.
+constexpr auto drain_limit = std::chrono::seconds(3);
+
+unsigned thread_count(config::server_config const& config) {
+    if (config.threads) return config.threads;
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+/// Polls until every WebSocket has gone or the drain limit passes, then stops the loop.
+void drain(asio::io_context& ioc, relay::connection_registry& connections,
+           std::shared_ptr<asio::steady_timer> timer, std::chrono::steady_clock::time_point deadline) {
+    if (connections.size() == 0 || std::chrono::steady_clock::now() >= deadline) {
+        ioc.stop();
+        return;
+    }
+    timer->expires_after(std::chrono::milliseconds(20));
+    timer->async_wait([&ioc, &connections, timer, deadline](boost::system::error_code) {
+        drain(ioc, connections, timer, deadline);
+    });
+}
+
+} // namespace
+
+int serve(config::server_config const& config, std::string const& web_root) {
+    log::set_level(config.log_level);
+
+    auto opened = store::rocks_store::open({config.storage_path, config.storage_sync});
+    if (!opened) {
+        log::error("store.open_failed", {{"error", opened.error().message}});
+        return exit_code::startup_failed;
+    }
+    auto store = std::move(*opened);
+
+    telemetry::metrics metrics;
+    std::atomic<bool> ready{false};
+    api::static_files web(web_root);
+    api::router router(metrics, web, ready);
+    auth::token_verifier tokens(config.sites);
+    relay::connection_registry connections(config.limits.connections_per_actor);
+    std::atomic<std::uint64_t> next_connection_id{1};
+    net::server_context ctx{config, tokens, router, connections, metrics, store->epoch(), next_connection_id};
+
+    auto const threads = thread_count(config);
+    asio::io_context ioc(static_cast<int>(threads));
+
+    boost::system::error_code ec;
+    auto const address = asio::ip::make_address(config.listen_address, ec);
+    if (ec) {
+        log::error("net.bad_address", {{"address", config.listen_address}});
+        return exit_code::startup_failed;
+    }
+    auto server_listener = std::make_shared<net::listener>(ioc, ctx);
+    ec = server_listener->bind({address, config.listen_port});
+    if (ec) {
+        log::error("net.bind_failed", {{"address", config.listen_address},
+                                       {"port", unsigned{config.listen_port}},
+                                       {"error", ec.message()}});
+        return exit_code::startup_failed;
+    }
+    auto const bound = server_listener->local_endpoint();
+    server_listener->run();
+    ready.store(true, std::memory_order_release);
+    log::info("server.listening", {{"address", bound.address().to_string()},
+                                   {"port", unsigned{bound.port()}},
+                                   {"version", version},
+                                   {"threads", threads},
+                                   {"web_root", web.root().string()}});
+
+    asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code sig_ec, int signal) {
+        if (sig_ec) return;
+        log::info("server.stopping", {{"signal", signal}});
+        ready.store(false, std::memory_order_release);
+        server_listener->stop();
+        connections.disconnect_all(relay::close_reason::going_away);
+        drain(ioc, connections, std::make_shared<asio::steady_timer>(ioc),
+              std::chrono::steady_clock::now() + drain_limit);
+    });
+
+    std::vector<std::thread> pool;
+    pool.reserve(threads - 1);
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& t : pool) t.join();
+
+    if (auto err = store->close()) {
+        log::error("store.close_failed", {{"error", err->message}});
+        return 1;
+    }
+    log::info("server.stopped");
+    return exit_code::ok;
+}
+
+} // namespace parley::app

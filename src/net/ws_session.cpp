@@ -1,0 +1,237 @@
+#include <parley/net/ws_session.hpp>
+#include <parley/protocol/frames.hpp>
+#include <parley/telemetry/log.hpp>
+#include <parley/version.hpp>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket/error.hpp>
+
+namespace parley::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using protocol::error_code;
+
+namespace {
+
+/// How long the peer has to answer our close frame before the socket is dropped.
+constexpr auto close_grace = std::chrono::seconds(2);
+
+/// How long a client has to finish the opening handshake.
+constexpr auto handshake_timeout = std::chrono::seconds(10);
+
+std::string_view describe(websocket::close_code code) {
+    switch (code) {
+    case websocket::close_code::going_away: return "going_away";
+    case websocket::close_code::policy_error: return "policy";
+    case websocket::close_code::unknown_data: return "binary_frame";
+    default: return "other";
+    }
+}
+
+} // namespace
+
+ws_session::ws_session(asio::ip::tcp::socket&& socket, server_context& ctx, auth::actor who)
+    : ws_(std::move(socket)), ctx_(ctx), actor_(std::move(who)), id_(ctx.next_connection_id.fetch_add(1)),
+      queue_(ctx.config.limits.max_queue_bytes), heartbeat_(ws_.get_executor()),
+      close_deadline_(ws_.get_executor()), last_heard_(clock::now()), last_ping_(clock::now()) {}
+
+ws_session::~ws_session() {
+    if (registered_) {
+        ctx_.connections.remove(actor_, this);
+        ctx_.metrics.connection_closed(actor_.role);
+    }
+    log::info("ws.close", {{"conn", id_}});
+}
+
+void ws_session::run(api::http_request req) {
+    // Beast checks the size before buffering a message and fails it with 1009; it also
+    // validates UTF-8 of text frames and fails bad ones with 1007.
+    ws_.read_message_max(ctx_.config.limits.max_frame_bytes);
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = handshake_timeout;
+    timeouts.idle_timeout = websocket::stream_base::none(); // our heartbeat owns idleness
+    timeouts.keep_alive_pings = false;
+    ws_.set_option(timeouts);
+    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+        res.set(beast::http::field::server, "parley/" + std::string(version));
+    }));
+    ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+        if (kind == websocket::frame_type::pong) last_heard_ = clock::now();
+    });
+    ws_.async_accept(req, beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
+}
+
+void ws_session::on_accept(beast::error_code ec) {
+    if (ec) {
+        log::info("ws.handshake_failed", {{"conn", id_}, {"error", ec.message()}});
+        return;
+    }
+    if (!ctx_.connections.add(actor_, shared_from_this())) {
+        ctx_.metrics.connection_refused_over_limit();
+        log::info("ws.over_limit", {{"conn", id_}, {"role", auth::to_string(actor_.role)}});
+        return close(websocket::close_code::policy_error, "too many connections");
+    }
+    registered_ = true;
+    ctx_.metrics.connection_opened(actor_.role);
+    log::info("ws.open", {{"conn", id_}, {"role", auth::to_string(actor_.role)}, {"site", actor_.site}});
+
+    reply(protocol::hello_frame(actor_, version, ctx_.epoch, ctx_.config.limits));
+    last_heard_ = clock::now();
+    last_ping_ = last_heard_;
+    arm_heartbeat();
+    do_read();
+}
+
+void ws_session::do_read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&ws_session::on_read, shared_from_this()));
+}
+
+void ws_session::on_read(beast::error_code ec, std::size_t) {
+    if (ec) {
+        // Beast has already sent 1009 (too big) or 1007 (bad UTF-8) where those apply.
+        if (ec != websocket::error::closed && ec != asio::error::operation_aborted)
+            log::info("ws.read_ended", {{"conn", id_}, {"error", ec.message()}});
+        stop_timers();
+        return;
+    }
+    last_heard_ = clock::now();
+    if (!ws_.got_text()) {
+        buffer_.consume(buffer_.size());
+        return close(websocket::close_code::unknown_data, "binary frames are not supported");
+    }
+    auto const data = buffer_.cdata();
+    handle_command(std::string_view(static_cast<char const*>(data.data()), data.size()));
+    buffer_.consume(buffer_.size());
+    if (!closing_) do_read();
+}
+
+void ws_session::handle_command(std::string_view text) {
+    auto cmd = protocol::parse_command(text);
+    if (!cmd) {
+        ctx_.metrics.error_sent(cmd.error().code);
+        return reply(protocol::error_frame(cmd.error()));
+    }
+    if (cmd->op == "ping") return reply(protocol::pong_frame(cmd->ref));
+
+    protocol::command_error const unknown{error_code::bad_request, "unknown op", cmd->ref, {}};
+    ctx_.metrics.error_sent(unknown.code);
+    reply(protocol::error_frame(unknown));
+}
+
+void ws_session::reply(std::string frame) {
+    enqueue({outbound_frame::kind::text, std::make_shared<std::string const>(std::move(frame))});
+}
+
+void ws_session::deliver(std::shared_ptr<std::string const> frame) {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+        self->enqueue({outbound_frame::kind::text, std::move(frame)});
+    });
+}
+
+void ws_session::disconnect(relay::close_reason why) {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), why] {
+        switch (why) {
+        case relay::close_reason::going_away:
+            return self->close(websocket::close_code::going_away, "server shutting down");
+        case relay::close_reason::over_limit:
+            return self->close(websocket::close_code::policy_error, "too many connections");
+        case relay::close_reason::slow_consumer:
+            return self->close(websocket::close_code::policy_error, "slow consumer");
+        }
+    });
+}
+
+void ws_session::enqueue(outbound_frame frame) {
+    if (closing_) return;
+    switch (queue_.push(std::move(frame))) {
+    case outbound_queue::push_result::start_write: return do_write();
+    case outbound_queue::push_result::queued: return;
+    case outbound_queue::push_result::over_capacity:
+        ctx_.metrics.slow_consumer_closed();
+        log::warn("ws.slow_consumer", {{"conn", id_}, {"queued_bytes", std::uint64_t{queue_.bytes()}}});
+        return close(websocket::close_code::policy_error, "slow consumer");
+    }
+}
+
+void ws_session::do_write() {
+    auto const& front = queue_.front();
+    if (front.kind == outbound_frame::kind::ping) {
+        ws_.async_ping({}, [self = shared_from_this()](beast::error_code ec) { self->on_write(ec, 0); });
+        return;
+    }
+    ws_.text(true);
+    ws_.async_write(asio::buffer(*front.text),
+                    beast::bind_front_handler(&ws_session::on_write, shared_from_this()));
+}
+
+void ws_session::on_write(beast::error_code ec, std::size_t) {
+    if (ec) {
+        stop_timers();
+        return;
+    }
+    if (queue_.front().kind == outbound_frame::kind::text) ctx_.metrics.messages_sent(1);
+    bool const more = queue_.pop_front();
+    if (closing_) {
+        // The close handshake was waiting for this write; nothing more goes out.
+        queue_.drop_waiting();
+        if (more) queue_.pop_front();
+        return;
+    }
+    if (more) do_write();
+}
+
+void ws_session::arm_heartbeat() {
+    auto const limits = ctx_.config.limits;
+    auto const next_ping = last_ping_ + std::chrono::seconds(limits.ping_interval_s);
+    auto const idle_deadline = last_heard_ + std::chrono::seconds(limits.idle_timeout_s);
+    heartbeat_.expires_at(std::min(next_ping, idle_deadline));
+    heartbeat_.async_wait(beast::bind_front_handler(&ws_session::on_heartbeat, shared_from_this()));
+}
+
+void ws_session::on_heartbeat(beast::error_code ec) {
+    if (ec || closing_) return;
+    auto const now = clock::now();
+    if (now - last_heard_ >= std::chrono::seconds(ctx_.config.limits.idle_timeout_s)) {
+        log::info("ws.idle_timeout", {{"conn", id_}});
+        return close(websocket::close_code::going_away, "idle timeout");
+    }
+    if (now - last_ping_ >= std::chrono::seconds(ctx_.config.limits.ping_interval_s)) {
+        last_ping_ = now;
+        enqueue({outbound_frame::kind::ping, nullptr});
+    }
+    if (!closing_) arm_heartbeat();
+}
+
+void ws_session::close(websocket::close_code code, std::string_view reason) {
+    if (closing_) return;
+    closing_ = true;
+    heartbeat_.cancel();
+    queue_.drop_waiting();
+    log::info("ws.closing", {{"conn", id_}, {"code", static_cast<int>(code)}, {"why", describe(code)}});
+    close_deadline_.expires_after(close_grace);
+    close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (ec) return;
+        beast::error_code ignored;
+        beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    });
+    ws_.async_close(websocket::close_reason(code, reason),
+                    beast::bind_front_handler(&ws_session::on_close, shared_from_this()));
+}
+
+void ws_session::on_close(beast::error_code) {
+    stop_timers();
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+}
+
+void ws_session::stop_timers() {
+    heartbeat_.cancel();
+    close_deadline_.cancel();
+}
+
+} // namespace parley::net

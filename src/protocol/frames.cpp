@@ -1,0 +1,52 @@
+#include <parley/protocol/frames.hpp>
+
+#include <boost/json.hpp>
+
+namespace parley::protocol {
+
+namespace json = boost::json;
+
+std::string hello_frame(auth::actor const& who, std::string_view server_version,
+                        std::string_view epoch, config::limits const& limits) {
+    json::object actor{{"role", auth::to_string(who.role)}, {"id", who.id}, {"site", who.site}};
+    actor["name"] = who.name ? json::value(*who.name) : json::value(nullptr);
+    if (who.departments) {
+        json::array deps;
+        for (auto const& d : *who.departments) deps.emplace_back(d);
+        actor["departments"] = std::move(deps);
+    }
+    json::object lim{
+        {"max_frame_bytes", limits.max_frame_bytes},
+        {"max_body_chars", limits.max_body_chars},
+        {"commands_per_s", limits.commands_per_s},
+        {"commands_burst", limits.commands_burst},
+        {"max_queue_bytes", limits.max_queue_bytes},
+        {"connections_per_actor", limits.connections_per_actor},
+        {"idle_timeout_s", limits.idle_timeout_s},
+        {"ping_interval_s", limits.ping_interval_s},
+        {"idempotency_window_s", limits.idempotency_window_s},
+        {"max_http_body_bytes", limits.max_http_body_bytes},
+    };
+    json::object frame{
+        {"op", "hello"},
+        {"actor", std::move(actor)},
+        {"server", json::object{{"version", server_version}, {"epoch", epoch}}},
+        {"limits", std::move(lim)},
+    };
+    return json::serialize(frame);
+}
+
+std::string pong_frame(std::optional<std::string> const& ref) {
+    json::object frame{{"op", "pong"}};
+    if (ref) frame["ref"] = *ref;
+    return json::serialize(frame);
+}
+
+std::string error_frame(command_error const& err) {
+    json::object frame{{"op", "error"}, {"code", to_string(err.code)}, {"message", err.message}};
+    if (err.ref) frame["ref"] = *err.ref;
+    if (err.random_id) frame["random_id"] = *err.random_id;
+    return json::serialize(frame);
+}
+
+} // namespace parley::protocol

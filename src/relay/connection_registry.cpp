@@ -1,0 +1,64 @@
+#include <parley/relay/connection_registry.hpp>
+
+#include <algorithm>
+
+namespace parley::relay {
+
+connection_registry::connection_registry(std::uint32_t max_per_actor) : max_per_actor_(max_per_actor) {}
+
+std::string connection_registry::key_of(auth::actor const& who) {
+    // NUL cannot occur in JSON-decoded claims' site ids; it separates the parts safely.
+    std::string key = who.site;
+    key += '\0';
+    key += auth::to_string(who.role);
+    key += '\0';
+    key += who.id;
+    return key;
+}
+
+bool connection_registry::add(auth::actor const& who, std::shared_ptr<subscriber> const& conn) {
+    std::lock_guard lock(mutex_);
+    auto& list = by_actor_[key_of(who)];
+    if (list.size() >= max_per_actor_) return false;
+    list.push_back({conn.get(), conn});
+    ++total_;
+    return true;
+}
+
+void connection_registry::remove(auth::actor const& who, subscriber const* conn) {
+    std::lock_guard lock(mutex_);
+    auto it = by_actor_.find(key_of(who));
+    if (it == by_actor_.end()) return;
+    auto& list = it->second;
+    auto const pos = std::find_if(list.begin(), list.end(),
+                                  [conn](entry const& e) { return e.address == conn; });
+    if (pos == list.end()) return;
+    list.erase(pos);
+    --total_;
+    if (list.empty()) by_actor_.erase(it);
+}
+
+std::size_t connection_registry::count(auth::actor const& who) const {
+    std::lock_guard lock(mutex_);
+    auto it = by_actor_.find(key_of(who));
+    return it == by_actor_.end() ? 0 : it->second.size();
+}
+
+std::size_t connection_registry::size() const {
+    std::lock_guard lock(mutex_);
+    return total_;
+}
+
+void connection_registry::disconnect_all(close_reason why) {
+    std::vector<std::shared_ptr<subscriber>> live;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto const& [key, list] : by_actor_)
+            for (auto const& e : list)
+                if (auto s = e.conn.lock()) live.push_back(std::move(s));
+    }
+    // Outside the lock: disconnect() may end up calling remove().
+    for (auto const& s : live) s->disconnect(why);
+}
+
+} // namespace parley::relay
