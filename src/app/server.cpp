@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <thread>
 #include <vector>
 
@@ -50,6 +51,9 @@ void drain(asio::io_context& ioc, relay::connection_registry& connections,
 
 int serve(config::server_config const& config, std::string const& web_root) {
     log::set_level(config.log_level);
+    // A closed stderr pipe (a log shipper that died) must not kill the server mid-commit;
+    // sockets already use MSG_NOSIGNAL.
+    std::signal(SIGPIPE, SIG_IGN);
 
     auto opened = store::rocks_store::open({config.storage_path, config.storage_sync});
     if (!opened) {
