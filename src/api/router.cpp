@@ -31,30 +31,35 @@ router::router(telemetry::metrics const& metrics, static_files const& web, std::
     : metrics_(metrics), web_(web), ready_(ready) {}
 
 http_response router::handle(http_request const& req) const {
-    auto const parsed = boost::urls::parse_origin_form(req.target());
-    if (!parsed) return json_error(req, error_code::bad_request, "malformed request target");
-    std::string const path = parsed->path();
+    // Every answer to HEAD, errors included, goes without its body: a body there would be
+    // read by the client as the start of the next response on the connection.
+    auto const answer = [&]() -> http_response {
+        auto const parsed = boost::urls::parse_origin_form(req.target());
+        if (!parsed) return json_error(req, error_code::bad_request, "malformed request target");
+        std::string const path = parsed->path();
 
-    if (path == "/healthz" || path == "/readyz" || path == "/metrics") return service(req, path);
-    if (path == "/v1/ws") {
-        if (req.method() != http::verb::get) return method_not_allowed(req, "GET");
-        return json_error(req, error_code::bad_request, "this endpoint expects a WebSocket upgrade");
-    }
-    if (path == "/v1" || path.starts_with("/v1/"))
-        return json_error(req, error_code::not_found, "no such endpoint");
-    return web(req);
+        if (path == "/healthz" || path == "/readyz" || path == "/metrics") return service(req, path);
+        if (path == "/v1/ws") {
+            if (req.method() != http::verb::get) return method_not_allowed(req, "GET");
+            return json_error(req, error_code::bad_request, "this endpoint expects a WebSocket upgrade");
+        }
+        if (path == "/v1" || path.starts_with("/v1/"))
+            return json_error(req, error_code::not_found, "no such endpoint");
+        return web(req);
+    };
+    return finish(req, answer());
 }
 
 http_response router::service(http_request const& req, std::string_view path) const {
     if (!is_read_method(req)) return method_not_allowed(req, "GET, HEAD");
-    if (path == "/healthz") return finish(req, make_response(req, 200, R"({"status":"ok"})", json_content_type));
+    if (path == "/healthz") return make_response(req, 200, R"({"status":"ok"})", json_content_type);
     if (path == "/readyz") {
         if (ready_.load(std::memory_order_acquire))
-            return finish(req, make_response(req, 200, R"({"status":"ready"})", json_content_type));
-        return finish(req, json_error(req, error_code::unavailable, "not ready"));
+            return make_response(req, 200, R"({"status":"ready"})", json_content_type);
+        return json_error(req, error_code::unavailable, "not ready");
     }
-    return finish(req, make_response(req, 200, metrics_.render_prometheus(),
-                                     "text/plain; version=0.0.4; charset=utf-8"));
+    return make_response(req, 200, metrics_.render_prometheus(),
+                         "text/plain; version=0.0.4; charset=utf-8");
 }
 
 http_response router::web(http_request const& req) const {
@@ -64,7 +69,7 @@ http_response router::web(http_request const& req) const {
     auto res = make_response(req, 200, std::move(file->body), file->content_type);
     res.set(http::field::cache_control, "no-cache");
     res.set("X-Content-Type-Options", "nosniff");
-    return finish(req, std::move(res));
+    return res;
 }
 
 } // namespace parley::api

@@ -1,5 +1,7 @@
 #include <parley/config/config.hpp>
 
+#include <boost/asio/ip/address.hpp>
+
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -19,13 +21,20 @@ expected<server_config, config_error> load_config_file(std::string const& path) 
 
 std::optional<config_error> apply_listen_override(server_config& cfg, std::string_view value) {
     auto const colon = value.rfind(':');
-    config_error const bad{"--listen: expected ADDRESS:PORT with PORT 0..65535"};
+    config_error const bad{"--listen: expected ADDRESS:PORT with an IP ADDRESS and PORT 0..65535"};
     if (colon == std::string_view::npos || colon == 0) return bad;
     auto const port_text = value.substr(colon + 1);
     unsigned port = 0;
     auto const [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535) return bad;
-    cfg.listen_address = std::string(value.substr(0, colon));
+    auto address = value.substr(0, colon);
+    // `[::1]:8080`: brackets set an IPv6 address apart from its port, as in URLs.
+    if (address.size() > 2 && address.front() == '[' && address.back() == ']')
+        address = address.substr(1, address.size() - 2);
+    boost::system::error_code address_ec;
+    (void)boost::asio::ip::make_address(std::string(address), address_ec);
+    if (address_ec) return bad;
+    cfg.listen_address = std::string(address);
     cfg.listen_port = static_cast<std::uint16_t>(port);
     return std::nullopt;
 }

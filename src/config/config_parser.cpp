@@ -3,6 +3,7 @@
 
 #include <parley/config/config.hpp>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -107,6 +108,10 @@ maybe_error parse_listen(json::object const& root, server_config& cfg) {
     auto const& o = **s;
     if (auto e = check_known_keys(o, "listen", {"address", "port"})) return e;
     if (auto e = read_string(o, "listen", "address", cfg.listen_address)) return e;
+    // The server binds IP literals only; catching a host name here names the key.
+    boost::system::error_code ec;
+    (void)boost::asio::ip::make_address(cfg.listen_address, ec);
+    if (ec) return error_at("listen.address", "expected an IP address such as 127.0.0.1 or ::1");
     return read_integer(o, "listen", "port", 1, 65535, cfg.listen_port);
 }
 

@@ -12,7 +12,8 @@ std::string request_token(api::http_request const& req) {
     if (auto parsed = boost::urls::parse_origin_form(req.target())) {
         auto params = parsed->params();
         auto it = params.find("token");
-        if (it != params.end() && (*it).has_value) return (*it).value;
+        // An empty `?token=` (a widget with no token yet) must not hide a bearer header.
+        if (it != params.end() && (*it).has_value && !(*it).value.empty()) return (*it).value;
     }
     return std::string(auth::bearer_token(req[http::field::authorization]));
 }

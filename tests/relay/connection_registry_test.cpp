@@ -1,0 +1,204 @@
+#include <parley/relay/connection_registry.hpp>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace parley::relay {
+namespace {
+
+/// A connection without a socket: records what the relay asked of it.
+class fake_subscriber : public subscriber {
+public:
+    void deliver(std::shared_ptr<std::string const> frame) override {
+        delivered.push_back(std::move(frame));
+    }
+    void disconnect(close_reason why) override { disconnects.push_back(why); }
+
+    std::vector<std::shared_ptr<std::string const>> delivered;
+    std::vector<close_reason> disconnects;
+};
+
+auth::actor make_actor(std::string site, auth::role role, std::string id) {
+    auth::actor a;
+    a.site = std::move(site);
+    a.role = role;
+    a.id = std::move(id);
+    return a;
+}
+
+auth::actor const visitor = make_actor("shop", auth::role::visitor, "v-1");
+
+TEST(connection_registry, caps_connections_per_actor) {
+    connection_registry registry(2);
+    auto const a = std::make_shared<fake_subscriber>();
+    auto const b = std::make_shared<fake_subscriber>();
+    auto const c = std::make_shared<fake_subscriber>();
+    EXPECT_TRUE(registry.add(visitor, a));
+    EXPECT_TRUE(registry.add(visitor, b));
+    EXPECT_FALSE(registry.add(visitor, c));
+    EXPECT_EQ(registry.count(visitor), 2u);
+    EXPECT_EQ(registry.size(), 2u);
+    // The refused connection was not registered: shutdown does not reach it.
+    registry.disconnect_all(close_reason::going_away);
+    EXPECT_TRUE(c->disconnects.empty());
+}
+
+TEST(connection_registry, same_actor_whatever_the_name_or_departments) {
+    connection_registry registry(1);
+    auto const first = std::make_shared<fake_subscriber>();
+    auto const second = std::make_shared<fake_subscriber>();
+    auto renamed = visitor;
+    renamed.name = "Someone else";
+    renamed.departments = std::vector<std::string>{"sales"};
+    EXPECT_TRUE(registry.add(visitor, first));
+    EXPECT_FALSE(registry.add(renamed, second));
+}
+
+TEST(connection_registry, role_site_and_id_are_counted_separately) {
+    connection_registry registry(1);
+    std::vector<auth::actor> const actors = {
+        visitor,
+        make_actor("shop", auth::role::operator_, "v-1"),
+        make_actor("shop", auth::role::bot, "v-1"),
+        make_actor("other", auth::role::visitor, "v-1"),
+        make_actor("shop", auth::role::visitor, "v-2"),
+        // The parts must not run together: these two would both read "shopvisitorvisitorv-1".
+        make_actor("shop", auth::role::visitor, "visitorv-1"),
+        make_actor("shopvisitor", auth::role::visitor, "v-1"),
+    };
+    std::vector<std::shared_ptr<fake_subscriber>> subs;
+    for (auto const& who : actors) {
+        subs.push_back(std::make_shared<fake_subscriber>());
+        EXPECT_TRUE(registry.add(who, subs.back())) << who.site << "/" << who.id;
+    }
+    EXPECT_EQ(registry.size(), actors.size());
+    for (auto const& who : actors)
+        EXPECT_EQ(registry.count(who), 1u);
+    EXPECT_FALSE(registry.add(visitor, std::make_shared<fake_subscriber>()));
+}
+
+TEST(connection_registry, remove_frees_a_slot) {
+    connection_registry registry(1);
+    auto const a = std::make_shared<fake_subscriber>();
+    auto const b = std::make_shared<fake_subscriber>();
+    ASSERT_TRUE(registry.add(visitor, a));
+    ASSERT_FALSE(registry.add(visitor, b));
+    registry.remove(visitor, a.get());
+    EXPECT_EQ(registry.count(visitor), 0u);
+    EXPECT_EQ(registry.size(), 0u);
+    EXPECT_TRUE(registry.add(visitor, b));
+}
+
+TEST(connection_registry, remove_removes_only_that_connection) {
+    connection_registry registry(5);
+    auto const a = std::make_shared<fake_subscriber>();
+    auto const b = std::make_shared<fake_subscriber>();
+    ASSERT_TRUE(registry.add(visitor, a));
+    ASSERT_TRUE(registry.add(visitor, b));
+    registry.remove(visitor, a.get());
+    EXPECT_EQ(registry.count(visitor), 1u);
+    registry.disconnect_all(close_reason::going_away);
+    EXPECT_TRUE(a->disconnects.empty());
+    EXPECT_EQ(b->disconnects.size(), 1u);
+}
+
+TEST(connection_registry, remove_works_after_the_connection_is_gone) {
+    // The transport removes itself from its destructor, when weak_ptrs have expired.
+    connection_registry registry(1);
+    auto a = std::make_shared<fake_subscriber>();
+    subscriber const* address = a.get();
+    ASSERT_TRUE(registry.add(visitor, a));
+    a.reset();
+    registry.remove(visitor, address);
+    EXPECT_EQ(registry.size(), 0u);
+    EXPECT_TRUE(registry.add(visitor, std::make_shared<fake_subscriber>()));
+}
+
+TEST(connection_registry, remove_of_unknown_is_harmless) {
+    connection_registry registry(2);
+    auto const a = std::make_shared<fake_subscriber>();
+    auto const stranger = std::make_shared<fake_subscriber>();
+    ASSERT_TRUE(registry.add(visitor, a));
+    registry.remove(visitor, stranger.get());
+    registry.remove(make_actor("shop", auth::role::operator_, "v-1"), a.get()); // wrong actor
+    registry.remove(make_actor("nowhere", auth::role::bot, "x"), nullptr);
+    EXPECT_EQ(registry.size(), 1u);
+    EXPECT_EQ(registry.count(visitor), 1u);
+    registry.remove(visitor, a.get());
+    registry.remove(visitor, a.get()); // twice
+    EXPECT_EQ(registry.size(), 0u);
+}
+
+TEST(connection_registry, disconnect_all_reaches_every_live_subscriber) {
+    connection_registry registry(4);
+    auto const a = std::make_shared<fake_subscriber>();
+    auto const b = std::make_shared<fake_subscriber>();
+    auto const c = std::make_shared<fake_subscriber>();
+    ASSERT_TRUE(registry.add(visitor, a));
+    ASSERT_TRUE(registry.add(visitor, b));
+    ASSERT_TRUE(registry.add(make_actor("other", auth::role::bot, "bot"), c));
+    registry.disconnect_all(close_reason::going_away);
+    for (auto const& s : {a, b, c}) {
+        ASSERT_EQ(s->disconnects.size(), 1u);
+        EXPECT_EQ(s->disconnects[0], close_reason::going_away);
+        EXPECT_TRUE(s->delivered.empty());
+    }
+    // disconnect_all asks; the connections remove themselves when they have closed.
+    EXPECT_EQ(registry.size(), 3u);
+}
+
+TEST(connection_registry, disconnect_all_passes_the_reason) {
+    connection_registry registry(4);
+    auto const a = std::make_shared<fake_subscriber>();
+    ASSERT_TRUE(registry.add(visitor, a));
+    registry.disconnect_all(close_reason::slow_consumer);
+    ASSERT_EQ(a->disconnects.size(), 1u);
+    EXPECT_EQ(a->disconnects[0], close_reason::slow_consumer);
+}
+
+TEST(connection_registry, disconnect_all_skips_expired_subscribers) {
+    connection_registry registry(4);
+    auto const live = std::make_shared<fake_subscriber>();
+    auto gone = std::make_shared<fake_subscriber>();
+    std::weak_ptr<fake_subscriber> const watch = gone;
+    ASSERT_TRUE(registry.add(visitor, live));
+    ASSERT_TRUE(registry.add(visitor, gone));
+    gone.reset();
+    ASSERT_TRUE(watch.expired());
+    registry.disconnect_all(close_reason::going_away); // must not touch the dead one
+    EXPECT_EQ(live->disconnects.size(), 1u);
+}
+
+/// A subscriber that leaves the registry from inside disconnect(), as the transport does
+/// when its close completes synchronously.
+class leaving_subscriber : public fake_subscriber {
+public:
+    leaving_subscriber(connection_registry& registry, auth::actor who)
+        : registry_(registry), who_(std::move(who)) {}
+    void disconnect(close_reason why) override {
+        fake_subscriber::disconnect(why);
+        registry_.remove(who_, this);
+    }
+
+private:
+    connection_registry& registry_;
+    auth::actor who_;
+};
+
+TEST(connection_registry, subscribers_may_remove_themselves_while_disconnected) {
+    connection_registry registry(4);
+    auto const a = std::make_shared<leaving_subscriber>(registry, visitor);
+    auto const b = std::make_shared<leaving_subscriber>(registry, visitor);
+    ASSERT_TRUE(registry.add(visitor, a));
+    ASSERT_TRUE(registry.add(visitor, b));
+    registry.disconnect_all(close_reason::going_away); // would deadlock under the lock
+    EXPECT_EQ(a->disconnects.size(), 1u);
+    EXPECT_EQ(b->disconnects.size(), 1u);
+    EXPECT_EQ(registry.size(), 0u);
+}
+
+} // namespace
+} // namespace parley::relay

@@ -1,0 +1,161 @@
+#include <parley/store/keyspace.hpp>
+#include <parley/store/rocks_store.hpp>
+
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace parley::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::unique_ptr<rocks_store> open_ok(std::string const& path, bool sync = false) {
+    auto opened = rocks_store::open(store_options{path, sync});
+    EXPECT_TRUE(opened) << opened.error().message;
+    return opened ? std::move(opened).value() : nullptr;
+}
+
+bool is_epoch(std::string const& e) {
+    return e.size() == 16 && std::all_of(e.begin(), e.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
+
+TEST(rocks_store, open_creates_the_directory_with_parents_and_an_epoch) {
+    test::temp_dir dir;
+    auto const path = dir.path() / "a" / "b" / "data";
+    ASSERT_FALSE(fs::exists(path));
+    auto store = open_ok(path.string());
+    ASSERT_TRUE(store);
+    EXPECT_TRUE(fs::is_directory(path));
+    EXPECT_TRUE(fs::exists(path / "CURRENT")); // a RocksDB database, not just a folder
+    EXPECT_TRUE(is_epoch(store->epoch())) << store->epoch();
+}
+
+TEST(rocks_store, reopen_keeps_the_epoch) {
+    test::temp_dir dir;
+    std::string epoch;
+    {
+        auto store = open_ok(dir.str());
+        ASSERT_TRUE(store);
+        epoch = store->epoch();
+        EXPECT_FALSE(store->close());
+    }
+    auto again = open_ok(dir.str());
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->epoch(), epoch);
+}
+
+TEST(rocks_store, reopen_after_destructor_without_close_keeps_the_epoch) {
+    test::temp_dir dir;
+    std::string epoch;
+    {
+        auto store = open_ok(dir.str(), true);
+        ASSERT_TRUE(store);
+        epoch = store->epoch();
+    }
+    auto again = open_ok(dir.str(), true);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->epoch(), epoch);
+}
+
+TEST(rocks_store, different_directories_get_different_epochs) {
+    test::temp_dir one;
+    test::temp_dir two;
+    auto a = open_ok(one.str());
+    auto b = open_ok(two.str());
+    ASSERT_TRUE(a && b);
+    EXPECT_NE(a->epoch(), b->epoch());
+}
+
+TEST(rocks_store, second_open_of_the_same_directory_is_locked) {
+    test::temp_dir dir;
+    auto first = open_ok(dir.str());
+    ASSERT_TRUE(first);
+    auto second = rocks_store::open(store_options{dir.str(), false});
+    ASSERT_FALSE(second);
+    EXPECT_EQ(second.error().kind, store_error::kind::locked);
+    EXPECT_NE(second.error().message.find("in use"), std::string::npos) << second.error().message;
+    EXPECT_NE(second.error().message.find(dir.str()), std::string::npos) << second.error().message;
+    // The refusal did not harm the open database, and the lock goes with close().
+    auto const epoch = first->epoch();
+    EXPECT_FALSE(first->close());
+    auto third = open_ok(dir.str());
+    ASSERT_TRUE(third);
+    EXPECT_EQ(third->epoch(), epoch);
+}
+
+TEST(rocks_store, close_twice_is_harmless) {
+    test::temp_dir dir;
+    auto store = open_ok(dir.str());
+    ASSERT_TRUE(store);
+    EXPECT_FALSE(store->close());
+    EXPECT_FALSE(store->close());
+    store.reset(); // the destructor closes a third time
+    EXPECT_TRUE(open_ok(dir.str()));
+}
+
+TEST(rocks_store, path_that_is_a_file_is_an_io_error) {
+    test::temp_dir dir;
+    auto const file = dir.write("not-a-dir", "x");
+    auto opened = rocks_store::open(store_options{(file / "data").string(), false});
+    ASSERT_FALSE(opened);
+    EXPECT_EQ(opened.error().kind, store_error::kind::io);
+    EXPECT_TRUE(opened.error().message.starts_with("storage.path ")) << opened.error().message;
+}
+
+TEST(rocks_store, every_column_family_exists) {
+    test::temp_dir dir;
+    {
+        auto store = open_ok(dir.str());
+        ASSERT_TRUE(store);
+        EXPECT_FALSE(store->close());
+    }
+    std::vector<std::string> names;
+    auto const status = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.str(), &names);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    for (auto column : all_columns)
+        EXPECT_NE(std::find(names.begin(), names.end(), column), names.end()) << column;
+    EXPECT_NE(std::find(names.begin(), names.end(), rocksdb::kDefaultColumnFamilyName),
+              names.end());
+    EXPECT_EQ(names.size(), all_columns.size() + 1);
+}
+
+TEST(rocks_store, epoch_is_stored_in_the_meta_family) {
+    test::temp_dir dir;
+    std::string epoch;
+    {
+        auto store = open_ok(dir.str());
+        ASSERT_TRUE(store);
+        epoch = store->epoch();
+        EXPECT_FALSE(store->close());
+    }
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{});
+    for (auto column : all_columns)
+        families.emplace_back(std::string(column), rocksdb::ColumnFamilyOptions{});
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    auto status =
+        rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir.str(), families, &handles, &raw);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_EQ(handles.back()->GetName(), column::meta);
+    std::string stored;
+    status = db->Get(rocksdb::ReadOptions(), handles.back(), std::string(meta_key::epoch), &stored);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    EXPECT_EQ(stored, epoch);
+    for (auto* h : handles)
+        db->DestroyColumnFamilyHandle(h);
+}
+
+} // namespace
+} // namespace parley::store
