@@ -94,8 +94,12 @@ void ws_session::do_read() {
 void ws_session::on_read(beast::error_code ec, std::size_t) {
     if (ec) {
         // Beast has already sent 1009 (too big) or 1007 (bad UTF-8) where those apply.
-        if (ec != websocket::error::closed && ec != asio::error::operation_aborted)
-            log::info("ws.read_ended", {{"conn", id_}, {"error", ec.message()}});
+        // A tab closed without a close frame is ordinary; only other failures are news.
+        bool const ordinary = ec == websocket::error::closed || ec == asio::error::operation_aborted ||
+                              ec == asio::error::connection_reset || ec == asio::error::not_connected ||
+                              ec == asio::error::eof || ec == beast::error::timeout;
+        log::write(ordinary ? log::level::debug : log::level::info, "ws.read_ended",
+                   {{"conn", id_}, {"error", ec.message()}});
         stop_timers();
         return;
     }

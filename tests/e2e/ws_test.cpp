@@ -22,7 +22,8 @@ protected:
         data_ = new temp_dir;
         server_ = new server_process(test_config(
             data_->str() + "/data",
-            R"({"max_frame_bytes": 1024, "connections_per_actor": 2, "ping_interval_s": 1, "idle_timeout_s": 3})"));
+            R"({"max_frame_bytes": 1024, "max_queue_bytes": 8192, "connections_per_actor": 2,
+                "ping_interval_s": 1, "idle_timeout_s": 3})"));
         ASSERT_TRUE(server_->started()) << server_->log();
     }
     static void TearDownTestSuite() {
@@ -241,6 +242,25 @@ TEST_F(ws_e2e, connections_beyond_the_per_actor_limit_are_closed_with_1008) {
         else std::this_thread::sleep_for(50ms);
     }
     EXPECT_TRUE(again);
+}
+
+TEST_F(ws_e2e, a_client_that_never_reads_is_closed_as_a_slow_consumer) {
+    auto reader = open_ready(visitor_token("keeps-reading"));
+    auto hog = open_ready(visitor_token("never-reads"));
+    ASSERT_TRUE(reader && hog);
+    // Each ping queues a pong the hog never reads; once the socket buffers are full the
+    // pongs pile up in the server's queue until it passes max_queue_bytes.
+    std::string const ping = R"({"op":"ping","ref":")" + std::string(60, 'p') + "\"}";
+    bool closed = false;
+    for (int i = 0; i < 2000000 && !closed; ++i) {
+        hog->send_text(ping);
+        if (i % 2000 == 0) closed = server_->wait_for_log("ws.slow_consumer", 0ms);
+    }
+    ASSERT_TRUE(server_->wait_for_log("ws.slow_consumer", 5s));
+    auto const metrics = http_get(port(), "/metrics").body();
+    EXPECT_NE(metrics.find("parley_slow_consumer_closes_total 1"), std::string::npos);
+    // Nobody else was held back.
+    expect_alive(*reader);
 }
 
 TEST_F(ws_e2e, metrics_count_connections_by_role) {
