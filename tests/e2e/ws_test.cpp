@@ -51,6 +51,13 @@ protected:
         else EXPECT_FALSE(reply.contains("ref")) << sent;
     }
 
+    /// The next thing the client sees is the server closing with `code`.
+    static void expect_closed_with(ws_client& c, int code) {
+        auto f = c.read();
+        EXPECT_EQ(f.kind, frame_kind::closed) << f.error;
+        EXPECT_EQ(f.close_code, code);
+    }
+
     static void expect_alive(ws_client& c) {
         c.send_text(R"({"op":"ping","ref":"alive?"})");
         auto pong = c.read_json();
@@ -166,9 +173,7 @@ TEST_F(ws_e2e, binary_frame_closes_with_1003) {
     auto c = open_ready(visitor_token("binary"));
     ASSERT_TRUE(c);
     c->send_binary(std::string("\x01\x02\x03", 3));
-    auto f = c->read();
-    EXPECT_EQ(f.kind, frame_kind::closed);
-    EXPECT_EQ(f.close_code, 1003);
+    expect_closed_with(*c, 1003);
 }
 
 TEST_F(ws_e2e, frame_over_max_frame_bytes_closes_with_1009) {
@@ -181,18 +186,14 @@ TEST_F(ws_e2e, frame_over_max_frame_bytes_closes_with_1009) {
     c->send_text(at_limit);
     EXPECT_EQ(c->read_json()["op"], "pong");
     c->send_text(std::string(1025, ' '));
-    auto f = c->read();
-    EXPECT_EQ(f.kind, frame_kind::closed);
-    EXPECT_EQ(f.close_code, 1009);
+    expect_closed_with(*c, 1009);
 }
 
 TEST_F(ws_e2e, invalid_utf8_closes_with_1007) {
     auto c = open_ready(visitor_token("mojibake"));
     ASSERT_TRUE(c);
     c->send_raw_text("{\"op\":\"ping\",\"ref\":\"\xff\xfe\"}");
-    auto f = c->read();
-    EXPECT_EQ(f.kind, frame_kind::closed);
-    EXPECT_EQ(f.close_code, 1007);
+    expect_closed_with(*c, 1007);
 }
 
 TEST_F(ws_e2e, server_pings_and_keeps_a_responsive_client) {
@@ -225,9 +226,7 @@ TEST_F(ws_e2e, connections_beyond_the_per_actor_limit_are_closed_with_1008) {
     ASSERT_TRUE(first && second);
     auto third = ws_client::open(port(), token);
     ASSERT_TRUE(third);
-    auto f = third->read();
-    EXPECT_EQ(f.kind, frame_kind::closed);
-    EXPECT_EQ(f.close_code, 1008);
+    expect_closed_with(*third, 1008);
     // Another actor is not affected, and the first two still work.
     auto other = open_ready(visitor_token("someone-else"));
     EXPECT_TRUE(other);
