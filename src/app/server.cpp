@@ -14,8 +14,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <sys/resource.h>
 #include <thread>
 #include <vector>
 
@@ -47,30 +49,19 @@ void drain(asio::io_context& ioc, relay::connection_registry& connections,
     });
 }
 
-} // namespace
+/// Raises the soft limit on open files to the hard limit: every connection is a file,
+/// and the usual soft default (1024) would cap a chat server far below what it can hold.
+void raise_open_file_limit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) log::warn("server.rlimit_failed", {{"errno", errno}});
+}
 
-int serve(config::server_config const& config, std::string const& web_root) {
-    log::set_level(config.log_level);
-    // A closed stderr pipe (a log shipper that died) must not kill the server mid-commit;
-    // sockets already use MSG_NOSIGNAL.
-    std::signal(SIGPIPE, SIG_IGN);
-
-    auto opened = store::rocks_store::open({config.storage_path, config.storage_sync});
-    if (!opened) {
-        log::error("store.open_failed", {{"error", opened.error().message}});
-        return exit_code::startup_failed;
-    }
-    auto store = std::move(*opened);
-
-    telemetry::metrics metrics;
-    std::atomic<bool> ready{false};
-    api::static_files web(web_root);
-    api::router router(metrics, web, ready);
-    auth::token_verifier tokens(config.sites);
-    relay::connection_registry connections(config.limits.connections_per_actor);
-    std::atomic<std::uint64_t> next_connection_id{1};
-    net::server_context ctx{config, tokens, router, connections, metrics, store->epoch(), next_connection_id};
-
+/// Binds, serves until a signal, drains. Everything the I/O handlers reference lives in
+/// the caller, so it outlives the io_context destroyed on return.
+int run_io(config::server_config const& config, net::server_context& ctx, std::atomic<bool>& ready,
+           std::string const& web_root) {
     auto const threads = thread_count(config);
     asio::io_context ioc(static_cast<int>(threads));
 
@@ -95,7 +86,7 @@ int serve(config::server_config const& config, std::string const& web_root) {
                                    {"port", unsigned{bound.port()}},
                                    {"version", version},
                                    {"threads", threads},
-                                   {"web_root", web.root().string()}});
+                                   {"web_root", web_root}});
 
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code sig_ec, int signal) {
@@ -103,8 +94,8 @@ int serve(config::server_config const& config, std::string const& web_root) {
         log::info("server.stopping", {{"signal", signal}});
         ready.store(false, std::memory_order_release);
         server_listener->stop();
-        connections.disconnect_all(relay::close_reason::going_away);
-        drain(ioc, connections, std::make_shared<asio::steady_timer>(ioc),
+        ctx.connections.close_all(relay::close_reason::going_away);
+        drain(ioc, ctx.connections, std::make_shared<asio::steady_timer>(ioc),
               std::chrono::steady_clock::now() + drain_limit);
     });
 
@@ -113,13 +104,41 @@ int serve(config::server_config const& config, std::string const& web_root) {
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
+    return exit_code::ok;
+}
 
+} // namespace
+
+int serve(config::server_config const& config, std::string const& web_root) {
+    log::set_level(config.log_level);
+    // A closed stderr pipe (a log shipper that died) must not kill the server mid-commit;
+    // sockets already use MSG_NOSIGNAL.
+    std::signal(SIGPIPE, SIG_IGN);
+    raise_open_file_limit();
+
+    auto opened = store::rocks_store::open({config.storage_path, config.storage_sync});
+    if (!opened) {
+        log::error("store.open_failed", {{"error", opened.error().message}});
+        return exit_code::startup_failed;
+    }
+    auto store = std::move(*opened);
+
+    telemetry::metrics metrics;
+    std::atomic<bool> ready{false};
+    api::static_files web(web_root);
+    api::router router(metrics, web, ready);
+    auth::token_verifier tokens(config.sites);
+    relay::connection_registry connections(config.limits.connections_per_actor);
+    std::atomic<std::uint64_t> next_connection_id{1};
+    net::server_context ctx{config, tokens, router, connections, metrics, store->epoch(), next_connection_id};
+
+    auto const code = run_io(config, ctx, ready, web.root().string());
     if (auto err = store->close()) {
         log::error("store.close_failed", {{"error", err->message}});
-        return 1;
+        return code == exit_code::ok ? 1 : code;
     }
-    log::info("server.stopped");
-    return exit_code::ok;
+    if (code == exit_code::ok) log::info("server.stopped");
+    return code;
 }
 
 } // namespace parley::app

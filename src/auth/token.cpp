@@ -145,6 +145,11 @@ expected<actor, token_error> token_verifier::verify(std::string_view token, std:
     boost::system::error_code ec;
     auto const claims = json::parse(grants.get(), ec);
     if (ec || !claims.is_object()) return unexpected{token_error::malformed};
+    // The secret was chosen by the unverified payload; the verified one must agree, or
+    // a parser difference (duplicate keys) could let one site's token speak for another.
+    auto const* verified_site = claims.get_object().if_contains("site");
+    if (!verified_site || !verified_site->is_string() || verified_site->get_string() != *site_id)
+        return unexpected{token_error::bad_signature};
     return actor_from_claims(claims.get_object(), now_unix);
 }
 

@@ -5,13 +5,15 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <algorithm>
+
 namespace parley::net {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 listener::listener(asio::io_context& ioc, server_context& ctx)
-    : ioc_(ioc), ctx_(ctx), acceptor_(asio::make_strand(ioc)) {}
+    : ioc_(ioc), ctx_(ctx), acceptor_(asio::make_strand(ioc)), retry_(acceptor_.get_executor()) {}
 
 boost::system::error_code listener::bind(tcp::endpoint const& endpoint) {
     boost::system::error_code ec;
@@ -33,6 +35,7 @@ void listener::stop() {
     asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
         boost::system::error_code ignored;
         self->acceptor_.close(ignored);
+        self->retry_.cancel();
     });
 }
 
@@ -46,13 +49,19 @@ void listener::do_accept() {
 
 void listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (ec) {
-        // Out of file descriptors and the like: log, keep accepting.
-        log::warn("net.accept_failed", {{"error", ec.message()}});
-    } else {
+    if (!ec) {
+        backoff_ = std::chrono::milliseconds(0);
         std::make_shared<http_session>(std::move(socket), ctx_)->run();
+        return do_accept();
     }
-    do_accept();
+    // Out of file descriptors and the like: wait 10 ms, doubling up to 1 s, logging once
+    // per wait rather than once per failed attempt.
+    backoff_ = std::clamp(backoff_ * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+    log::warn("net.accept_failed", {{"error", ec.message()}, {"retry_ms", std::int64_t{backoff_.count()}}});
+    retry_.expires_after(backoff_);
+    retry_.async_wait([self = shared_from_this()](boost::system::error_code wait_ec) {
+        if (!wait_ec && self->acceptor_.is_open()) self->do_accept();
+    });
 }
 
 } // namespace parley::net

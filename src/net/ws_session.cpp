@@ -60,8 +60,9 @@ void ws_session::run(api::http_request req) {
     ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
         res.set(beast::http::field::server, "parley/" + std::string(version));
     }));
+    // Any frame from the client is a sign of life (SPEC §3.4), control frames included.
     ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
-        if (kind == websocket::frame_type::pong) last_heard_ = clock::now();
+        if (kind != websocket::frame_type::close) last_heard_ = clock::now();
     });
     ws_.async_accept(req, beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
 }
@@ -71,10 +72,14 @@ void ws_session::on_accept(beast::error_code ec) {
         log::info("ws.handshake_failed", {{"conn", id_}, {"error", ec.message()}});
         return;
     }
-    if (!ctx_.connections.add(actor_, shared_from_this())) {
+    switch (ctx_.connections.add(actor_, shared_from_this())) {
+    case relay::connection_registry::admission::admitted: break;
+    case relay::connection_registry::admission::over_limit:
         ctx_.metrics.connection_refused_over_limit();
         log::info("ws.over_limit", {{"conn", id_}, {"role", auth::to_string(actor_.role)}});
         return close(websocket::close_code::policy_error, "too many connections");
+    case relay::connection_registry::admission::closed:
+        return close(websocket::close_code::going_away, "server shutting down");
     }
     registered_ = true;
     ctx_.metrics.connection_opened(actor_.role);
@@ -100,8 +105,7 @@ void ws_session::on_read(beast::error_code ec, std::size_t) {
                               ec == asio::error::eof || ec == beast::error::timeout;
         log::write(ordinary ? log::level::debug : log::level::info, "ws.read_ended",
                    {{"conn", id_}, {"error", ec.message()}});
-        stop_timers();
-        return;
+        return abandon();
     }
     last_heard_ = clock::now();
     if (!ws_.got_text()) {
@@ -155,14 +159,18 @@ void ws_session::enqueue(outbound_frame frame) {
     switch (queue_.push(std::move(frame))) {
     case outbound_queue::push_result::start_write: return do_write();
     case outbound_queue::push_result::queued: return;
-    case outbound_queue::push_result::over_capacity:
-        ctx_.metrics.slow_consumer_closed();
-        log::warn("ws.slow_consumer", {{"conn", id_}, {"queued_bytes", std::uint64_t{queue_.bytes()}}});
-        return close(websocket::close_code::policy_error, "slow consumer");
+    case outbound_queue::push_result::over_capacity: return close_slow_consumer();
     }
 }
 
+void ws_session::close_slow_consumer() {
+    ctx_.metrics.slow_consumer_closed();
+    log::warn("ws.slow_consumer", {{"conn", id_}, {"queued_bytes", std::uint64_t{queue_.bytes()}}});
+    close(websocket::close_code::policy_error, "slow consumer");
+}
+
 void ws_session::do_write() {
+    write_started_ = clock::now();
     auto const& front = queue_.front();
     if (front.kind == outbound_frame::kind::ping) {
         ws_.async_ping({}, [self = shared_from_this()](beast::error_code ec) { self->on_write(ec, 0); });
@@ -174,10 +182,7 @@ void ws_session::do_write() {
 }
 
 void ws_session::on_write(beast::error_code ec, std::size_t) {
-    if (ec) {
-        stop_timers();
-        return;
-    }
+    if (ec) return abandon();
     if (queue_.front().kind == outbound_frame::kind::text) ctx_.metrics.messages_sent(1);
     bool const more = queue_.pop_front();
     if (closing_) {
@@ -200,10 +205,14 @@ void ws_session::arm_heartbeat() {
 void ws_session::on_heartbeat(beast::error_code ec) {
     if (ec || closing_) return;
     auto const now = clock::now();
-    if (now - last_heard_ >= std::chrono::seconds(ctx_.config.limits.idle_timeout_s)) {
+    auto const idle_timeout = std::chrono::seconds(ctx_.config.limits.idle_timeout_s);
+    if (now - last_heard_ >= idle_timeout) {
         log::info("ws.idle_timeout", {{"conn", id_}});
         return close(websocket::close_code::going_away, "idle timeout");
     }
+    // A client that keeps sending but never reads would otherwise hold a write (and its
+    // buffers) forever without ever reaching the byte cap.
+    if (!queue_.empty() && now - write_started_ >= idle_timeout) return close_slow_consumer();
     if (now - last_ping_ >= std::chrono::seconds(ctx_.config.limits.ping_interval_s)) {
         last_ping_ = now;
         enqueue({outbound_frame::kind::ping, nullptr});
@@ -228,14 +237,21 @@ void ws_session::close(websocket::close_code code, std::string_view reason) {
 }
 
 void ws_session::on_close(beast::error_code) {
-    stop_timers();
+    heartbeat_.cancel();
+    close_deadline_.cancel();
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().close(ignored);
 }
 
-void ws_session::stop_timers() {
+void ws_session::abandon() {
+    // While our own close handshake runs, it and its deadline own the socket.
+    if (closing_) return;
+    closing_ = true;
     heartbeat_.cancel();
-    close_deadline_.cancel();
+    // Beast leaves the socket open after a failed read; a write stuck behind a full
+    // buffer would then keep this session (and its queue) alive forever.
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
 }
 
 } // namespace parley::net

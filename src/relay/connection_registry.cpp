@@ -16,13 +16,15 @@ std::string connection_registry::key_of(auth::actor const& who) {
     return key;
 }
 
-bool connection_registry::add(auth::actor const& who, std::shared_ptr<subscriber> const& conn) {
+connection_registry::admission connection_registry::add(auth::actor const& who,
+                                                        std::shared_ptr<subscriber> const& conn) {
     std::lock_guard lock(mutex_);
+    if (closed_) return admission::closed;
     auto& list = by_actor_[key_of(who)];
-    if (list.size() >= max_per_actor_) return false;
+    if (list.size() >= max_per_actor_) return admission::over_limit;
     list.push_back({conn.get(), conn});
     ++total_;
-    return true;
+    return admission::admitted;
 }
 
 void connection_registry::remove(auth::actor const& who, subscriber const* conn) {
@@ -49,10 +51,11 @@ std::size_t connection_registry::size() const {
     return total_;
 }
 
-void connection_registry::disconnect_all(close_reason why) {
+void connection_registry::close_all(close_reason why) {
     std::vector<std::shared_ptr<subscriber>> live;
     {
         std::lock_guard lock(mutex_);
+        closed_ = true;
         for (auto const& [key, list] : by_actor_)
             for (auto const& e : list)
                 if (auto s = e.conn.lock()) live.push_back(std::move(s));

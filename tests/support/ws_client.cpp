@@ -135,3 +135,12 @@ void ws_client::close() {
 }
 
 } // namespace parley::test
+
+namespace parley::test {
+
+void ws_client::shutdown_send() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+} // namespace parley::test

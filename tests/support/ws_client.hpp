@@ -64,6 +64,10 @@ public:
     /// Clean close with 1000.
     void close();
 
+    /// Half-closes the TCP connection (FIN) without a WebSocket close: a client whose
+    /// network went away mid-conversation.
+    void shutdown_send();
+
 private:
     explicit ws_client(std::unique_ptr<boost::asio::io_context> ioc);
     bool run_until(bool const& done, std::chrono::milliseconds timeout);

@@ -4,6 +4,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
 
 #include <memory>
 
@@ -32,6 +35,10 @@ private:
     boost::asio::io_context& ioc_;
     server_context& ctx_;
     boost::asio::ip::tcp::acceptor acceptor_;
+    /// Waits before retrying a failed accept: out of file descriptors, an immediate
+    /// retry fails again and spins a core.
+    boost::asio::steady_timer retry_;
+    std::chrono::milliseconds backoff_{0};
 };
 
 } // namespace parley::net

@@ -57,8 +57,11 @@ private:
     /// Starts the closing handshake once; the socket is dropped if the peer does not
     /// finish it in time (a slow consumer may never read the close frame).
     void close(boost::beast::websocket::close_code code, std::string_view reason);
+    void close_slow_consumer();
     void on_close(boost::beast::error_code ec);
-    void stop_timers();
+    /// The transport failed (peer gone, reset): drop the socket so every pending
+    /// operation ends and the session can go.
+    void abandon();
 
     boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
     boost::beast::flat_buffer buffer_;
@@ -70,6 +73,9 @@ private:
     boost::asio::steady_timer close_deadline_;
     clock::time_point last_heard_;
     clock::time_point last_ping_;
+    /// When the write in flight began; a write older than the idle timeout means the
+    /// client has stopped reading.
+    clock::time_point write_started_;
     bool registered_ = false;
     bool closing_ = false;
 };

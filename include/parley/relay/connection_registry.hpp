@@ -19,9 +19,15 @@ class connection_registry {
 public:
     explicit connection_registry(std::uint32_t max_per_actor);
 
-    /// Registers `conn` for `who`.
-    /// @return false (and registers nothing) when `who` already has the maximum open.
-    [[nodiscard]] bool add(auth::actor const& who, std::shared_ptr<subscriber> const& conn);
+    enum class admission {
+        admitted,
+        over_limit, ///< `who` already has the maximum open
+        closed,     ///< shutdown has begun: no new connections
+    };
+
+    /// Registers `conn` for `who` unless the actor is at its limit or the registry is
+    /// closed; nothing is registered then.
+    [[nodiscard]] admission add(auth::actor const& who, std::shared_ptr<subscriber> const& conn);
 
     /// Forgets `conn`. Unknown connections are ignored.
     void remove(auth::actor const& who, subscriber const* conn);
@@ -32,8 +38,10 @@ public:
     /// Total open connections.
     std::size_t size() const;
 
-    /// Asks every registered connection to close with `why`.
-    void disconnect_all(close_reason why);
+    /// Refuses every later add() and asks every registered connection to close with
+    /// `why`. Closing first means a handshake finishing during shutdown cannot slip in
+    /// after the sweep and miss its close frame.
+    void close_all(close_reason why);
 
 private:
     static std::string key_of(auth::actor const& who);
@@ -47,6 +55,7 @@ private:
     };
     std::unordered_map<std::string, std::vector<entry>> by_actor_;
     std::size_t total_ = 0;
+    bool closed_ = false;
 };
 
 } // namespace parley::relay
