@@ -117,14 +117,16 @@ TEST_F(upgrade_gate, request_token_without_any_token_is_empty) {
 }
 
 TEST_F(upgrade_gate, missing_token_is_401_with_challenge) {
-    auto const& res = expect_refused(admit(request("/v1/ws")), 401, "unauthorized");
+    auto const admitted = admit(request("/v1/ws"));
+    auto const& res = expect_refused(admitted, 401, "unauthorized");
     EXPECT_EQ(res[http::field::www_authenticate], "Bearer");
     EXPECT_NE(res.body().find(auth::describe(auth::token_error::missing)), std::string::npos);
 }
 
 TEST_F(upgrade_gate, expired_token_is_401) {
     auto const token = token_for("open", "v-1", now - 1);
-    auto const& res = expect_refused(admit(request("/v1/ws?token=" + token)), 401, "unauthorized");
+    auto const admitted = admit(request("/v1/ws?token=" + token));
+    auto const& res = expect_refused(admitted, 401, "unauthorized");
     EXPECT_EQ(res[http::field::www_authenticate], "Bearer");
     EXPECT_NE(res.body().find(auth::describe(auth::token_error::expired)), std::string::npos);
     // The refusal never echoes the token back.
@@ -137,8 +139,8 @@ TEST_F(upgrade_gate, bad_tokens_are_401) {
     for (auto const& token :
          {std::string("garbage"), forged, token_for("strict", "v-1").substr(1)}) {
         SCOPED_TRACE(token);
-        auto const& res =
-            expect_refused(admit(request("/v1/ws?token=" + token)), 401, "unauthorized");
+        auto const admitted = admit(request("/v1/ws?token=" + token));
+        auto const& res = expect_refused(admitted, 401, "unauthorized");
         EXPECT_EQ(res[http::field::www_authenticate], "Bearer");
     }
     auto req = request("/v1/ws");

@@ -24,9 +24,15 @@ int visitors_connected(unsigned short port) {
 
 /// Sends pings without reading the pongs, enough to fill both sockets' buffers so the
 /// server's write to this client is stuck, while staying under a large queue cap.
-void stall_the_servers_writes(ws_client& hog) {
+/// `bystander`, when given, keeps reading meanwhile, as a live client would.
+void stall_the_servers_writes(ws_client& hog, ws_client* bystander = nullptr) {
     std::string const ping = R"({"op":"ping","ref":")" + std::string(60, 'p') + "\"}";
-    for (int i = 0; i < 200000; ++i) hog.send_text(ping);
+    for (int i = 0; i < 200000; ++i) {
+        hog.send_text(ping);
+        if (bystander && i % 2000 == 0) {
+            EXPECT_EQ(bystander->read(1ms).kind, ws_client::frame_kind::timeout);
+        }
+    }
 }
 
 /// A queue cap far above what stall_the_servers_writes() queues, so only the behaviour
@@ -62,7 +68,7 @@ TEST(backpressure, a_client_that_sends_but_never_reads_is_closed_below_the_cap) 
     auto hog = ws_client::open(server.port(), visitor_token("talks-never-listens"));
     ASSERT_TRUE(reader && hog);
     EXPECT_EQ(reader->read_json()["op"], "hello");
-    stall_the_servers_writes(*hog);
+    stall_the_servers_writes(*hog, reader.get());
     // Keep talking, so it is never idle; only the stuck write can give it away. The
     // reader keeps reading (and so answers the server's pings) as a live client does.
     bool closed = false;
