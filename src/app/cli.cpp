@@ -1,4 +1,5 @@
 #include <parley/app/cli.hpp>
+#include <parley/clock.hpp>
 #include <parley/app/server.hpp>
 #include <parley/auth/token.hpp>
 #include <parley/config/config.hpp>
@@ -129,10 +130,7 @@ int token_command(int argc, char** argv) {
         }
         claims.departments = std::move(deps);
     }
-    auto const now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    claims.expires_at = now + ttl;
+    claims.expires_at = now_unix() + ttl;
     auto token = auth::mint_token(claims, site->secret);
     if (!token) {
         std::fputs("parley: could not sign the token\n", stderr);

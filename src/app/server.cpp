@@ -4,6 +4,8 @@
 #include <parley/auth/token.hpp>
 #include <parley/net/listener.hpp>
 #include <parley/relay/connection_registry.hpp>
+#include <parley/relay/hub.hpp>
+#include <parley/store/commit_pipeline.hpp>
 #include <parley/store/rocks_store.hpp>
 #include <parley/telemetry/log.hpp>
 #include <parley/telemetry/metrics.hpp>
@@ -61,7 +63,7 @@ void raise_open_file_limit() {
 /// Binds, serves until a signal, drains. Everything the I/O handlers reference lives in
 /// the caller, so it outlives the io_context destroyed on return.
 int run_io(config::server_config const& config, net::server_context& ctx, std::atomic<bool>& ready,
-           std::string const& web_root) {
+           store::commit_log& commits, std::string const& web_root) {
     auto const threads = thread_count(config);
     asio::io_context ioc(static_cast<int>(threads));
 
@@ -94,6 +96,8 @@ int run_io(config::server_config const& config, net::server_context& ctx, std::a
         log::info("server.stopping", {{"signal", signal}});
         ready.store(false, std::memory_order_release);
         server_listener->stop();
+        // Finish what is being committed first, so its acks go out before the 1001s.
+        commits.drain();
         ctx.connections.close_all(relay::close_reason::going_away);
         drain(ioc, ctx.connections, std::make_shared<asio::steady_timer>(ioc),
               std::chrono::steady_clock::now() + drain_limit);
@@ -104,6 +108,8 @@ int run_io(config::server_config const& config, net::server_context& ctx, std::a
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
+    // Completions post to sessions' strands: they must run while the io_context exists.
+    commits.drain();
     return exit_code::ok;
 }
 
@@ -130,9 +136,12 @@ int serve(config::server_config const& config, std::string const& web_root) {
     auth::token_verifier tokens(config.sites);
     relay::connection_registry connections(config.limits.connections_per_actor);
     std::atomic<std::uint64_t> next_connection_id{1};
-    net::server_context ctx{config, tokens, router, connections, metrics, store->epoch(), next_connection_id};
+    store::commit_pipeline commits(*store, metrics);
+    relay::hub hub(*store, commits, config.limits, store->epoch(), metrics);
+    net::server_context ctx{config, tokens, router, connections, hub, metrics, store->epoch(), next_connection_id};
 
-    auto const code = run_io(config, ctx, ready, web.root().string());
+    auto code = run_io(config, ctx, ready, commits, web.root().string());
+    commits.drain();
     if (auto err = store->close()) {
         log::error("store.close_failed", {{"error", err->message}});
         return code == exit_code::ok ? 1 : code;

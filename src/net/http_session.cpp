@@ -1,3 +1,4 @@
+#include <parley/clock.hpp>
 #include <parley/net/http_session.hpp>
 #include <parley/net/upgrade_gate.hpp>
 #include <parley/net/ws_session.hpp>
@@ -28,11 +29,6 @@ constexpr auto request_timeout = std::chrono::seconds(30);
 /// Largest request header block; above it the request is refused with 400.
 constexpr std::uint32_t header_limit = 16 * 1024;
 
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 bool targets_ws_endpoint(api::http_request const& req) {
     auto parsed = boost::urls::parse_origin_form(req.target());
@@ -81,7 +77,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
 }
 
 void http_session::upgrade(api::http_request&& req) {
-    auto admitted = admit_upgrade(req, ctx_.tokens, ctx_.config, unix_now());
+    auto admitted = admit_upgrade(req, ctx_.tokens, ctx_.config, now_unix());
     if (!admitted) {
         auto res = std::move(admitted.error());
         log::info("ws.refused", {{"status", res.result_int()}});

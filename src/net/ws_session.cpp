@@ -37,10 +37,12 @@ std::string_view describe(websocket::close_code code) {
 
 ws_session::ws_session(asio::ip::tcp::socket&& socket, server_context& ctx, auth::actor who)
     : ws_(std::move(socket)), ctx_(ctx), actor_(std::move(who)), id_(ctx.next_connection_id.fetch_add(1)),
-      queue_(ctx.config.limits.max_queue_bytes), heartbeat_(ws_.get_executor()),
+      queue_(ctx.config.limits.max_queue_bytes),
+      commands_(ctx.config.limits.commands_per_s, ctx.config.limits.commands_burst), heartbeat_(ws_.get_executor()),
       close_deadline_(ws_.get_executor()), last_heard_(clock::now()), last_ping_(clock::now()) {}
 
 ws_session::~ws_session() {
+    ctx_.hub.forget(this);
     if (registered_) {
         ctx_.connections.remove(actor_, this);
         ctx_.metrics.connection_closed(actor_.role);
@@ -124,11 +126,13 @@ void ws_session::handle_command(std::string_view text) {
         ctx_.metrics.error_sent(cmd.error().code);
         return reply(protocol::error_frame(cmd.error()));
     }
+    if (!commands_.try_take()) {
+        protocol::command_error const limited{error_code::rate_limited, "too many commands", cmd->ref, {}};
+        ctx_.metrics.error_sent(limited.code);
+        return reply(protocol::error_frame(limited));
+    }
     if (cmd->op == "ping") return reply(protocol::pong_frame(cmd->ref));
-
-    protocol::command_error const unknown{error_code::bad_request, "unknown op", cmd->ref, {}};
-    ctx_.metrics.error_sent(unknown.code);
-    reply(protocol::error_frame(unknown));
+    ctx_.hub.handle({actor_, shared_from_this()}, *cmd);
 }
 
 void ws_session::reply(std::string frame) {

@@ -49,4 +49,36 @@ std::string error_frame(command_error const& err) {
     return json::serialize(frame);
 }
 
+std::string part_frame(std::string_view op, std::string_view part_json) {
+    std::string frame;
+    frame.reserve(part_json.size() + op.size() + 24);
+    frame.append(R"({"op":")").append(op).append(R"(","part":)").append(part_json).append("}");
+    return frame;
+}
+
+std::string part_created_frame(std::string_view part_json, std::string_view random_id,
+                               std::optional<std::string> const& ref, bool duplicate) {
+    // Splice random_id into the part object rather than re-serializing the part.
+    std::string frame = R"({"op":"part.created","part":)";
+    frame.append(part_json.substr(0, part_json.size() - 1));
+    frame.append(R"(,"random_id":)").append(json::serialize(json::string(random_id))).append("}");
+    if (ref) frame.append(R"(,"ref":)").append(json::serialize(json::string(*ref)));
+    if (duplicate) frame.append(R"(,"duplicate":true)");
+    frame.append("}");
+    return frame;
+}
+
+std::string object_frame(std::string_view op, std::string_view key, json::object const& value,
+                         std::optional<std::string> const& ref) {
+    json::object frame{{"op", op}, {key, value}};
+    if (ref) frame["ref"] = *ref;
+    return json::serialize(frame);
+}
+
+std::string ok_frame(std::optional<std::string> const& ref) {
+    json::object frame{{"op", "ok"}};
+    if (ref) frame["ref"] = *ref;
+    return json::serialize(frame);
+}
+
 } // namespace parley::protocol

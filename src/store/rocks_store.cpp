@@ -4,7 +4,11 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
 #include <filesystem>
+#include <mutex>
 #include <random>
 #include <vector>
 
@@ -15,6 +19,16 @@ struct rocks_store::impl {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     std::string epoch;
     bool sync = false;
+    id_marks opened_marks;
+    /// Marks already on disk, so a batch only writes the ones it raises.
+    /// Touched only inside write(), which holds write_mutex.
+    id_marks written_marks;
+    std::mutex write_mutex;
+
+    rocksdb::ColumnFamilyHandle* family(store::family f) const {
+        // handles[0] is RocksDB's default family; ours follow in all_columns order.
+        return handles[1 + static_cast<std::size_t>(f)];
+    }
 
     rocksdb::ColumnFamilyHandle* family(std::string_view name) const {
         for (auto* h : handles)
@@ -86,6 +100,15 @@ expected<std::unique_ptr<rocks_store>, store_error> rocks_store::open(store_opti
         return unexpected{std::move(err)};
     }
     state->epoch = std::move(epoch);
+    for (auto [name, mark] : {std::pair{meta_key::last_part_id, &state->opened_marks.last_part_id},
+                              std::pair{meta_key::last_conversation_id, &state->opened_marks.last_conversation_id},
+                              std::pair{meta_key::last_event_id, &state->opened_marks.last_event_id}}) {
+        std::string value;
+        auto got = state->db->Get(rocksdb::ReadOptions{}, meta, std::string(name), &value);
+        if (got.ok()) *mark = key::decode_u64(value);
+        else if (!got.IsNotFound()) return unexpected{from_status(got, options.path)};
+    }
+    state->written_marks = state->opened_marks;
     return std::unique_ptr<rocks_store>(new rocks_store(std::move(state)));
 }
 
@@ -97,6 +120,82 @@ rocks_store::~rocks_store() {
 }
 
 std::string const& rocks_store::epoch() const { return impl_->epoch; }
+
+id_marks rocks_store::marks() const { return impl_->opened_marks; }
+
+std::optional<store_error> rocks_store::write(std::span<write_set const* const> sets) {
+    std::lock_guard lock(impl_->write_mutex);
+    rocksdb::WriteBatch batch;
+    auto marks = impl_->written_marks;
+    for (auto const* set : sets) {
+        for (auto const& put : set->puts) batch.Put(impl_->family(put.column), put.key, put.value);
+        marks.last_part_id = std::max(marks.last_part_id, set->last_part_id);
+        marks.last_conversation_id = std::max(marks.last_conversation_id, set->last_conversation_id);
+        marks.last_event_id = std::max(marks.last_event_id, set->last_event_id);
+    }
+    auto* meta = impl_->family(family::meta);
+    auto raise = [&](std::string_view name, std::uint64_t now, std::uint64_t before) {
+        if (now > before) batch.Put(meta, std::string(name), key::encode_u64(now));
+    };
+    raise(meta_key::last_part_id, marks.last_part_id, impl_->written_marks.last_part_id);
+    raise(meta_key::last_conversation_id, marks.last_conversation_id, impl_->written_marks.last_conversation_id);
+    raise(meta_key::last_event_id, marks.last_event_id, impl_->written_marks.last_event_id);
+
+    rocksdb::WriteOptions options;
+    options.sync = impl_->sync;
+    auto status = impl_->db->Write(options, &batch);
+    if (!status.ok()) return from_status(status, impl_->db->GetName());
+    impl_->written_marks = marks;
+    return std::nullopt;
+}
+
+expected<std::optional<std::string>, store_error> rocks_store::get(family column, std::string_view k) const {
+    std::string value;
+    auto status = impl_->db->Get(rocksdb::ReadOptions{}, impl_->family(column), rocksdb::Slice(k.data(), k.size()), &value);
+    if (status.IsNotFound()) return std::optional<std::string>{};
+    if (!status.ok()) return unexpected{from_status(status, impl_->db->GetName())};
+    return std::optional<std::string>{std::move(value)};
+}
+
+expected<std::vector<rocks_store::record>, store_error> rocks_store::scan(family column, range const& r) const {
+    rocksdb::ReadOptions options;
+    options.total_order_seek = true;
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(options, impl_->family(column)));
+    std::vector<record> out;
+    auto in_range = [&](rocksdb::Slice k) {
+        auto const sv = std::string_view(k.data(), k.size());
+        if (!sv.starts_with(r.prefix)) return false;
+        if (!r.after.empty() && sv <= std::string_view(r.after)) return false;
+        if (!r.before.empty() && sv >= std::string_view(r.before)) return false;
+        return true;
+    };
+    if (!r.from_end) {
+        it->Seek(r.after.empty() ? r.prefix : r.after);
+        if (it->Valid() && !r.after.empty() && it->key() == rocksdb::Slice(r.after)) it->Next();
+        for (; it->Valid() && out.size() < r.limit && in_range(it->key()); it->Next())
+            out.push_back({it->key().ToString(), it->value().ToString()});
+    } else {
+        if (!r.before.empty()) {
+            it->SeekForPrev(r.before);
+            if (it->Valid() && it->key() == rocksdb::Slice(r.before)) it->Prev();
+        } else {
+            // The last key with this prefix: seek past it, step back.
+            auto upper = r.prefix;
+            while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
+            if (upper.empty()) it->SeekToLast();
+            else {
+                upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+                it->SeekForPrev(upper);
+                if (it->Valid() && it->key() == rocksdb::Slice(upper)) it->Prev();
+            }
+        }
+        for (; it->Valid() && out.size() < r.limit && in_range(it->key()); it->Prev())
+            out.push_back({it->key().ToString(), it->value().ToString()});
+        std::reverse(out.begin(), out.end());
+    }
+    if (!it->status().ok()) return unexpected{from_status(it->status(), impl_->db->GetName())};
+    return out;
+}
 
 std::optional<store_error> rocks_store::close() {
     if (!impl_->db) return std::nullopt;

@@ -1,9 +1,8 @@
+#include <parley/clock.hpp>
 #include <parley/telemetry/log.hpp>
 
 #include <atomic>
-#include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <mutex>
 
 namespace parley::log {
@@ -38,18 +37,7 @@ void set_level(level min) { min_level.store(static_cast<int>(min), std::memory_o
 
 bool enabled(level l) { return static_cast<int>(l) >= min_level.load(std::memory_order_relaxed); }
 
-std::string iso8601_now() {
-    using namespace std::chrono;
-    auto const now = system_clock::now();
-    auto const secs = system_clock::to_time_t(now);
-    auto const ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-    return buf;
-}
+std::string iso8601_now() { return iso8601(now_ms()); }
 
 void write(level l, std::string_view event, std::initializer_list<field> fields) {
     if (!enabled(l)) return;

@@ -1,6 +1,8 @@
 #include <parley/telemetry/metrics.hpp>
 #include <parley/version.hpp>
 
+#include <cstdio>
+
 namespace parley::telemetry {
 namespace {
 
@@ -20,6 +22,17 @@ template <class N> void sample(std::string& out, std::string_view name, std::str
 void metrics::http_response(unsigned status) {
     if (status < first_status || status >= first_status + status_slots) return;
     http_responses_[status - first_status].fetch_add(1, relaxed);
+}
+
+void metrics::commit_batch(std::size_t changes, std::chrono::steady_clock::duration elapsed, bool ok) {
+    auto const us = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+    std::size_t bucket = 0;
+    while (bucket < commit_bounds_us.size() && us > commit_bounds_us[bucket]) ++bucket;
+    commit_buckets_[bucket].fetch_add(1, relaxed);
+    commit_count_.fetch_add(1, relaxed);
+    commit_sum_us_.fetch_add(us, relaxed);
+    commit_changes_.fetch_add(changes, relaxed);
+    if (!ok) commit_failures_.fetch_add(1, relaxed);
 }
 
 std::string metrics::render_prometheus() const {
@@ -56,6 +69,28 @@ std::string metrics::render_prometheus() const {
     header(out, "parley_connection_limit_closes_total", "counter",
            "Connections closed because the actor had limits.connections_per_actor open.");
     sample(out, "parley_connection_limit_closes_total", "", over_limit_closes_.load(relaxed));
+
+    header(out, "parley_parts_written_total", "counter", "Parts committed to the store.");
+    sample(out, "parley_parts_written_total", "", parts_written_.load(relaxed));
+    header(out, "parley_events_written_total", "counter", "Conversation events committed to the store.");
+    sample(out, "parley_events_written_total", "", events_written_.load(relaxed));
+    header(out, "parley_commit_changes_total", "counter", "Changes committed; divided by batches it is the group size.");
+    sample(out, "parley_commit_changes_total", "", commit_changes_.load(relaxed));
+    header(out, "parley_commit_failures_total", "counter", "Commit batches the store refused.");
+    sample(out, "parley_commit_failures_total", "", commit_failures_.load(relaxed));
+
+    header(out, "parley_commit_seconds", "histogram", "Time to write one commit batch (WAL, fsync with storage.sync).");
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < commit_bounds_us.size(); ++i) {
+        cumulative += commit_buckets_[i].load(relaxed);
+        char le[32];
+        std::snprintf(le, sizeof le, "le=\"%g\"", static_cast<double>(commit_bounds_us[i]) / 1e6);
+        sample(out, "parley_commit_seconds_bucket", le, cumulative);
+    }
+    cumulative += commit_buckets_.back().load(relaxed);
+    sample(out, "parley_commit_seconds_bucket", "le=\"+Inf\"", cumulative);
+    out.append("parley_commit_seconds_sum ").append(std::to_string(static_cast<double>(commit_sum_us_.load(relaxed)) / 1e6)).append("\n");
+    sample(out, "parley_commit_seconds_count", "", commit_count_.load(relaxed));
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include <parley/auth/token.hpp>
 #include <parley/config/config.hpp>
 #include <parley/relay/connection_registry.hpp>
+#include <parley/relay/hub.hpp>
 #include <parley/telemetry/metrics.hpp>
 
 #include <atomic>
@@ -20,6 +21,7 @@ struct server_context {
     auth::token_verifier const& tokens;
     api::router const& router;
     relay::connection_registry& connections;
+    relay::hub& hub;
     telemetry::metrics& metrics;
     std::string const& epoch;
     /// Numbers connections for logs, which must not carry actor ids or addresses.

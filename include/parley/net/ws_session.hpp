@@ -3,6 +3,7 @@
 #include <parley/api/http_types.hpp>
 #include <parley/auth/actor.hpp>
 #include <parley/net/outbound_queue.hpp>
+#include <parley/net/rate_limiter.hpp>
 #include <parley/net/server_context.hpp>
 #include <parley/protocol/command.hpp>
 #include <parley/relay/subscriber.hpp>
@@ -69,6 +70,7 @@ private:
     auth::actor const actor_;
     std::uint64_t const id_;
     outbound_queue queue_;
+    rate_limiter commands_;
     boost::asio::steady_timer heartbeat_;
     boost::asio::steady_timer close_deadline_;
     clock::time_point last_heard_;

@@ -1,9 +1,15 @@
 #pragma once
 
 #include <parley/expected.hpp>
+#include <parley/store/write_set.hpp>
 
+#include <cstddef>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace parley::store {
 
@@ -41,7 +47,37 @@ public:
     /// The epoch of this data directory: ids are comparable only within one epoch.
     std::string const& epoch() const;
 
-    /// Flushes the WAL and closes the database. Further calls are no-ops.
+    /// The id high-water marks as of open(); ids above them are free.
+    id_marks marks() const;
+
+    /// Applies every write set in one RocksDB WriteBatch: one WAL write, and one fsync
+    /// when the store was opened with `sync`. The high-water marks are raised to the
+    /// largest ids in `sets`.
+    /// @return nullopt on success; on error nothing of `sets` is applied.
+    /// @note Thread-safe, but callers should funnel writes through one commit_pipeline
+    /// so concurrent writers share a batch.
+    [[nodiscard]] std::optional<store_error> write(std::span<write_set const* const> sets);
+
+    /// Reads one record. @return the value, nullopt when absent, or the error.
+    expected<std::optional<std::string>, store_error> get(family column, std::string_view key) const;
+
+    struct range {
+        std::string prefix;      ///< only keys starting with this
+        std::string after;       ///< exclusive lower bound (empty = from the start)
+        std::string before;      ///< exclusive upper bound (empty = to the end)
+        std::size_t limit = 50;  ///< at most this many records
+        bool from_end = false;   ///< take the last `limit` records instead of the first
+    };
+
+    struct record {
+        std::string key;
+        std::string value;
+    };
+
+    /// Records in `r`, always returned in increasing key order, read from one
+    /// consistent snapshot.
+    expected<std::vector<record>, store_error> scan(family column, range const& r) const;
+
     /// @return an error when the final WAL flush fails.
     [[nodiscard]] std::optional<store_error> close();
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -26,6 +27,11 @@ public:
     void slow_consumer_closed() { slow_consumer_closes_.fetch_add(1, relaxed); }
     void connection_refused_over_limit() { over_limit_closes_.fetch_add(1, relaxed); }
 
+    /// One commit batch of `changes` write sets took `elapsed`; `ok` is false on error.
+    void commit_batch(std::size_t changes, std::chrono::steady_clock::duration elapsed, bool ok);
+    void parts_written(std::uint64_t n) { parts_written_.fetch_add(n, relaxed); }
+    void events_written(std::uint64_t n) { events_written_.fetch_add(n, relaxed); }
+
     /// The exposition text served at `/metrics`.
     std::string render_prometheus() const;
 
@@ -43,6 +49,17 @@ private:
     std::atomic<std::uint64_t> messages_sent_{0};
     std::atomic<std::uint64_t> slow_consumer_closes_{0};
     std::atomic<std::uint64_t> over_limit_closes_{0};
+    std::atomic<std::uint64_t> parts_written_{0};
+    std::atomic<std::uint64_t> events_written_{0};
+    std::atomic<std::uint64_t> commit_changes_{0};
+    std::atomic<std::uint64_t> commit_failures_{0};
+
+    /// Commit latency histogram: upper bounds in microseconds, cumulative on render.
+    static constexpr std::array<std::uint64_t, 12> commit_bounds_us{
+        50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 1000000};
+    std::array<std::atomic<std::uint64_t>, commit_bounds_us.size() + 1> commit_buckets_{};
+    std::atomic<std::uint64_t> commit_count_{0};
+    std::atomic<std::uint64_t> commit_sum_us_{0};
 };
 
 } // namespace parley::telemetry

@@ -1,0 +1,112 @@
+#pragma once
+
+#include <parley/auth/actor.hpp>
+#include <parley/config/limits.hpp>
+#include <parley/expected.hpp>
+#include <parley/protocol/command.hpp>
+#include <parley/protocol/conversation.hpp>
+#include <parley/relay/subscriber.hpp>
+#include <parley/store/commit_pipeline.hpp>
+#include <parley/store/rocks_store.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace parley::telemetry {
+class metrics;
+}
+
+namespace parley::relay {
+
+/// A connected client as the relay sees it: who, and where answers go.
+/// @note `actor` is borrowed for the call; the hub keeps only `conn`.
+struct client {
+    auth::actor const& actor;
+    std::shared_ptr<subscriber> conn;
+};
+
+/// The live relay (SPEC §3, §4): conversations in memory, subscriptions, routing and
+/// visibility, idempotent creates, and the hand-off to the commit pipeline. It never
+/// sees a socket: answers and broadcasts go to `subscriber::deliver`.
+///
+/// Ordering: everything about one conversation happens under that conversation's mutex,
+/// ids are taken and changes submitted under it, and the pipeline completes changes in
+/// submit order, so every connection sees a conversation's parts in id order.
+/// @note Thread-safe.
+class hub {
+public:
+    hub(store::rocks_store& store, store::commit_log& log, config::limits const& limits, std::string epoch,
+        telemetry::metrics& metrics);
+    ~hub();
+
+    /// Handles one command from `from`. Exactly one answer (reply or `error`) reaches
+    /// `from.conn`, possibly later and from the committer's thread.
+    void handle(client const& from, protocol::command const& cmd);
+
+    /// The connection has closed: drop its subscriptions.
+    void forget(subscriber const* conn);
+
+    struct conversation_state;
+
+private:
+    struct inbox_subscription;
+
+    void start_conversation(client const& from, protocol::command const& cmd);
+    void subscribe(client const& from, protocol::command const& cmd);
+    void subscribe_inbox(client const& from, protocol::command const& cmd);
+    void unsubscribe(client const& from, protocol::command const& cmd);
+    void create_part(client const& from, protocol::command const& cmd);
+    void replay(client const& from, protocol::command const& cmd, std::shared_ptr<conversation_state> const& st,
+                std::uint64_t after, bool recovered);
+    /// Registers `from` on `st` (once); `replaying` holds live parts back.
+    void add_subscription(client const& from, std::shared_ptr<conversation_state> const& st, bool replaying);
+
+    /// The conversation `id` as `who` may reach it, loaded from the store on first use.
+    expected<std::shared_ptr<conversation_state>, protocol::command_error>
+    open(auth::actor const& who, std::uint64_t id, protocol::command const& cmd);
+
+    /// Sends a committed part to every allowed subscriber but `origin`.
+    /// @note Caller holds the conversation's mutex.
+    void fan_out_part(conversation_state& st, std::uint64_t part_id, bool visitor_visible, subscriber const* origin,
+                      std::shared_ptr<std::string const> const& frame);
+
+    /// Sends a conversation update and its events to the site's inbox subscribers (and
+    /// `events` also to staff subscribed to the conversation).
+    /// @note Caller holds the conversation's mutex.
+    void announce(conversation_state& st, std::shared_ptr<std::string const> const& conversation_frame,
+                  std::vector<std::shared_ptr<std::string const>> const& event_frames);
+
+    void reply(client const& to, std::string frame) const;
+    void fail(client const& to, protocol::command_error const& err) const;
+
+    store::rocks_store& store_;
+    store::commit_log& log_;
+    config::limits const limits_;
+    std::string const epoch_;
+    telemetry::metrics& metrics_;
+
+    std::atomic<std::uint64_t> last_part_id_;
+    std::atomic<std::uint64_t> last_conversation_id_;
+    std::atomic<std::uint64_t> last_event_id_;
+
+    std::mutex conversations_mutex_;
+    std::unordered_map<std::uint64_t, std::shared_ptr<conversation_state>> conversations_;
+    /// Which conversations each connection subscribed to, so forget() is not a scan.
+    std::unordered_map<subscriber const*, std::vector<std::weak_ptr<conversation_state>>> subscribed_by_conn_;
+
+    std::mutex inbox_mutex_;
+    std::unordered_map<std::string, std::vector<inbox_subscription>> inbox_;
+
+    /// conversation.start retries in flight or recently committed, by idempotency key.
+    struct start_entry;
+    std::mutex starts_mutex_;
+    std::unordered_map<std::string, std::shared_ptr<start_entry>> starts_;
+};
+
+} // namespace parley::relay

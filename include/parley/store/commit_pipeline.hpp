@@ -1,0 +1,74 @@
+#pragma once
+
+#include <parley/store/rocks_store.hpp>
+#include <parley/store/write_set.hpp>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace parley::telemetry {
+class metrics;
+}
+
+namespace parley::store {
+
+/// Where committed changes go. The relay only sees this interface, so a later cluster
+/// mode can put an external ordered log behind it.
+class commit_log {
+public:
+    /// Runs once per submitted change, after it is durable (or failed), on the
+    /// committer's thread, in submit order. Must not block: post work elsewhere.
+    using completion = std::function<void(std::optional<store_error> const&)>;
+
+    virtual ~commit_log() = default;
+
+    /// Queues `change` for commit. Changes are committed and completed in the order
+    /// they were submitted. @note Thread-safe.
+    virtual void submit(write_set change, completion done) = 0;
+
+    /// Blocks until everything submitted so far has completed. @note Thread-safe.
+    virtual void drain() = 0;
+};
+
+/// Group commit on RocksDB: one thread takes every change queued while the previous
+/// batch was being written and commits them in one WriteBatch: one WAL write, and one
+/// fsync with `storage.sync`, however many writers are waiting. The I/O threads never
+/// touch the disk.
+class commit_pipeline final : public commit_log {
+public:
+    /// Largest number of changes in one batch; bounds the latency one batch adds.
+    static constexpr std::size_t max_batch = 1024;
+
+    commit_pipeline(rocks_store& store, telemetry::metrics& metrics);
+    /// Drains, then stops the committer thread.
+    ~commit_pipeline() override;
+
+    void submit(write_set change, completion done) override;
+    void drain() override;
+
+private:
+    struct pending {
+        write_set change;
+        completion done;
+    };
+
+    void run();
+
+    rocks_store& store_;
+    telemetry::metrics& metrics_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::condition_variable idle_;
+    std::deque<pending> queue_;
+    std::uint64_t submitted_ = 0;
+    std::uint64_t completed_ = 0;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+} // namespace parley::store

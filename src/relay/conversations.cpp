@@ -1,0 +1,176 @@
+// conversation.start (SPEC §3.2): idempotent by random_id, committed with its
+// visitor-chat-open event before the starter hears back.
+
+#include "hub_state.hpp"
+
+#include <parley/clock.hpp>
+#include <parley/protocol/event.hpp>
+#include <parley/protocol/fields.hpp>
+#include <parley/protocol/frames.hpp>
+#include <parley/relay/lifecycle.hpp>
+#include <parley/store/keyspace.hpp>
+#include <parley/telemetry/metrics.hpp>
+
+#include <boost/json.hpp>
+
+namespace parley::relay {
+
+namespace json = boost::json;
+using protocol::command;
+using protocol::error_code;
+
+namespace {
+
+using frame_ptr = std::shared_ptr<std::string const>;
+
+frame_ptr share(std::string s) { return std::make_shared<std::string const>(std::move(s)); }
+
+std::string started_frame(protocol::conversation const& c, bool visitor, std::string const& random_id,
+                          std::optional<std::string> const& ref, bool duplicate) {
+    auto const who = visitor ? protocol::audience::visitor : protocol::audience::staff;
+    json::object frame{{"op", "conversation.started"}, {"conversation", protocol::to_json(c, who, now_ms())},
+                       {"random_id", random_id}};
+    if (ref) frame["ref"] = *ref;
+    if (duplicate) frame["duplicate"] = true;
+    return json::serialize(frame);
+}
+
+/// The visitor the conversation is for: the visitor themself, or the one a bot names.
+expected<protocol::person, protocol::command_error> visitor_of(auth::actor const& who, command const& cmd) {
+    if (who.role == auth::role::visitor) return person_of(who);
+    auto const* v = cmd.fields.if_contains("visitor");
+    auto const* id = v && v->is_object() ? v->get_object().if_contains("id") : nullptr;
+    if (!id || !id->is_string() || id->get_string().empty() || id->get_string().size() > 128)
+        return unexpected{protocol::error_for(cmd, error_code::bad_request, "a bot must name the visitor: {\"id\",\"name\"}")};
+    protocol::person p{std::string(id->get_string()), std::nullopt};
+    if (auto const* name = v->get_object().if_contains("name"); name && name->is_string()) p.name = std::string(name->get_string());
+    return p;
+}
+
+} // namespace
+
+void hub::start_conversation(client const& from, command const& cmd) {
+    if (from.actor.role == auth::role::operator_)
+        return fail(from, protocol::error_for(cmd, error_code::forbidden, "operators do not start conversations"));
+    auto random_id = protocol::require_random_id(cmd);
+    if (!random_id) return fail(from, random_id.error());
+    auto with_random_id = [&](protocol::command_error err) {
+        err.random_id = *random_id;
+        return err;
+    };
+    auto visitor = visitor_of(from.actor, cmd);
+    if (!visitor) return fail(from, with_random_id(visitor.error()));
+    auto department = protocol::read_string(cmd, "department", 128);
+    if (!department) return fail(from, with_random_id(department.error()));
+
+    protocol::conversation c;
+    for (auto key : protocol::widget_keys) {
+        auto const* v = cmd.fields.if_contains(key);
+        if (!v || v->is_null()) continue;
+        bool const numeric = key == "visit_count" || key == "page_count";
+        bool const object = key == "prechat_fields" || key == "visitor_variables";
+        bool const ok = numeric ? (v->is_int64() || v->is_uint64()) : object ? v->is_object() : v->is_string();
+        if (!ok) return fail(from, with_random_id(protocol::error_for(cmd, error_code::bad_request, std::string(key) + " has the wrong type")));
+        c.widget[key] = *v;
+    }
+
+    auto const db_key = store::key::idempotency(from.actor.site, 0, auth::to_string(from.actor.role), from.actor.id, *random_id);
+    std::unique_lock starts_lock(starts_mutex_);
+    if (auto it = starts_.find(db_key); it != starts_.end()) {
+        if (!it->second->committed) {
+            it->second->waiters.push_back({from.conn, cmd.ref});
+            return;
+        }
+        auto const cid = it->second->conversation;
+        starts_lock.unlock();
+        auto st = open(from.actor, cid, cmd);
+        if (!st) return fail(from, with_random_id(st.error()));
+        std::lock_guard lock((*st)->mutex);
+        return reply(from, started_frame((*st)->data, from.actor.role == auth::role::visitor, *random_id, cmd.ref, true));
+    }
+    if (auto known = store_.get(store::family::idempotency, db_key); known && *known && (*known)->size() == 16) {
+        auto const cid = store::key::decode_u64(**known);
+        starts_lock.unlock();
+        auto st = open(from.actor, cid, cmd);
+        if (!st) return fail(from, with_random_id(st.error()));
+        std::lock_guard lock((*st)->mutex);
+        return reply(from, started_frame((*st)->data, from.actor.role == auth::role::visitor, *random_id, cmd.ref, true));
+    }
+
+    auto const now = now_ms();
+    auto const cid = ++last_conversation_id_;
+    c.id = cid;
+    c.site = from.actor.site;
+    c.visitor = std::move(*visitor);
+    c.department = std::move(*department);
+    c.created_at = c.updated_at = now;
+    if (auto const* referer = c.widget.if_contains("ext_referer"); referer && referer->is_string())
+        if (auto search = protocol::search_from_referer(referer->get_string())) {
+            c.search_engine = std::move(search->first);
+            c.search_query = std::move(search->second);
+        }
+
+    auto const event_id = ++last_event_id_;
+    auto const who = c.visitor.name.value_or("Visitor " + c.visitor.id);
+    auto event = json::serialize(protocol::make_event(event_id, cid, protocol::event_type::chat_open,
+                                                      who + " opened a chat", std::nullopt, c.widget.contains("entry_page") && c.widget.at("entry_page").is_string() ? std::optional<std::string>(std::string(c.widget.at("entry_page").get_string())) : std::nullopt, now));
+    store::write_set change;
+    change.add(store::family::conversations, store::key::conversation(cid), protocol::to_stored(c));
+    change.add(store::family::events, store::key::event(cid, event_id), event);
+    change.add(store::family::indexes, store::key::visitor_conversation(c.site, c.visitor.id, cid), {});
+    change.add(store::family::idempotency, db_key,
+               store::key::encode_u64(cid) + store::key::encode_u64(static_cast<std::uint64_t>(now)));
+    change.last_conversation_id = cid;
+    change.last_event_id = event_id;
+
+    auto entry = std::make_shared<start_entry>();
+    entry->conversation = cid;
+    starts_[db_key] = entry;
+    starts_lock.unlock();
+
+    auto st = std::make_shared<conversation_state>();
+    st->data = std::move(c);
+    {
+        std::lock_guard lock(conversations_mutex_);
+        conversations_[cid] = st;
+    }
+    std::lock_guard lock(st->mutex);
+    // The starter is subscribed from the start, so it misses nothing said after.
+    add_subscription(from, st, false);
+    auto const visitor_view = from.actor.role == auth::role::visitor;
+    auto started = started_frame(st->data, visitor_view, *random_id, cmd.ref, false);
+    auto conversation_frame = share(protocol::object_frame("conversation", "conversation",
+                                                           protocol::to_json(st->data, protocol::audience::staff, now)));
+    auto event_frame = share(R"({"op":"event","event":)" + event + "}");
+    log_.submit(std::move(change), [this, st, entry, db_key, origin = from.conn, started, conversation_frame, event_frame,
+                                    rid = *random_id, ref = cmd.ref, visitor_view](std::optional<store::store_error> const& err) {
+        std::vector<waiter> waiters;
+        {
+            std::lock_guard starts(starts_mutex_);
+            waiters = std::move(entry->waiters);
+            if (err) starts_.erase(db_key);
+            else entry->committed = true;
+        }
+        std::lock_guard lock(st->mutex);
+        if (err) {
+            {
+                std::lock_guard conversations(conversations_mutex_);
+                conversations_.erase(st->data.id);
+            }
+            protocol::command_error e{error_code::unavailable, "could not store the conversation", ref, rid};
+            origin->deliver(share(protocol::error_frame(e)));
+            for (auto const& w : waiters) {
+                e.ref = w.ref;
+                w.conn->deliver(share(protocol::error_frame(e)));
+            }
+            return;
+        }
+        metrics_.events_written(1);
+        origin->deliver(share(started));
+        for (auto const& w : waiters)
+            w.conn->deliver(share(started_frame(st->data, visitor_view, rid, w.ref, true)));
+        announce(*st, conversation_frame, {event_frame});
+    });
+}
+
+} // namespace parley::relay

@@ -1,0 +1,170 @@
+#include "hub_state.hpp"
+
+#include <parley/protocol/fields.hpp>
+#include <parley/protocol/frames.hpp>
+#include <parley/store/keyspace.hpp>
+#include <parley/telemetry/log.hpp>
+#include <parley/telemetry/metrics.hpp>
+
+#include <algorithm>
+
+namespace parley::relay {
+
+using protocol::command;
+using protocol::command_error;
+using protocol::error_code;
+
+bool serves_department(auth::actor const& who, std::optional<std::string> const& department) {
+    if (who.role != auth::role::operator_ || !who.departments || !department) return true;
+    return std::find(who.departments->begin(), who.departments->end(), *department) != who.departments->end();
+}
+
+std::optional<command_error> check_access(auth::actor const& who, protocol::conversation const& c, command const& cmd) {
+    if (c.site != who.site) return protocol::error_for(cmd, error_code::not_found, "no such conversation");
+    if (who.role == auth::role::visitor && c.visitor.id != who.id)
+        return protocol::error_for(cmd, error_code::forbidden, "not your conversation");
+    if (!serves_department(who, c.department))
+        return protocol::error_for(cmd, error_code::forbidden, "conversation of another department");
+    return std::nullopt;
+}
+
+void derive_read(boost::json::object& part, protocol::conversation const& c) {
+    auto const id = part.at("id").to_number<std::uint64_t>();
+    auto const* from = part.at("from").as_object().if_contains("role");
+    bool read = false;
+    if (part.at("type") == "reply_user") read = id <= c.operator_read_up_to;
+    else if (from && (*from == "operator" || *from == "bot")) read = id <= c.visitor_read_up_to;
+    part["read"] = read;
+}
+
+std::string create_key(auth::actor const& who, std::string_view random_id) {
+    std::string k(auth::to_string(who.role));
+    k.push_back('\0');
+    k += who.id;
+    k.push_back('\0');
+    k += random_id;
+    return k;
+}
+
+hub::hub(store::rocks_store& store, store::commit_log& log, config::limits const& limits, std::string epoch,
+         telemetry::metrics& metrics)
+    : store_(store), log_(log), limits_(limits), epoch_(std::move(epoch)), metrics_(metrics),
+      last_part_id_(store.marks().last_part_id), last_conversation_id_(store.marks().last_conversation_id),
+      last_event_id_(store.marks().last_event_id) {}
+
+hub::~hub() = default;
+
+void hub::reply(client const& to, std::string frame) const {
+    to.conn->deliver(std::make_shared<std::string const>(std::move(frame)));
+}
+
+void hub::fail(client const& to, command_error const& err) const {
+    metrics_.error_sent(err.code);
+    reply(to, protocol::error_frame(err));
+}
+
+void hub::handle(client const& from, command const& cmd) {
+    auto const& op = cmd.op;
+    if (op == "part.create") return create_part(from, cmd);
+    if (op == "subscribe") return subscribe(from, cmd);
+    if (op == "unsubscribe") return unsubscribe(from, cmd);
+    if (op == "conversation.start") return start_conversation(from, cmd);
+    fail(from, protocol::error_for(cmd, error_code::bad_request, "unknown op"));
+}
+
+expected<std::shared_ptr<hub::conversation_state>, command_error> hub::open(auth::actor const& who, std::uint64_t id,
+                                                                           command const& cmd) {
+    std::shared_ptr<conversation_state> st;
+    {
+        std::lock_guard lock(conversations_mutex_);
+        if (auto it = conversations_.find(id); it != conversations_.end()) st = it->second;
+    }
+    auto load = [&]() -> std::optional<command_error> {
+        auto stored = store_.get(store::family::conversations, store::key::conversation(id));
+        if (!stored) return protocol::error_for(cmd, error_code::unavailable, "store unavailable");
+        if (!*stored) return protocol::error_for(cmd, error_code::not_found, "no such conversation");
+        auto parsed = protocol::from_stored(**stored);
+        if (!parsed) return protocol::error_for(cmd, error_code::internal, "unreadable conversation record");
+        st->data = std::move(*parsed);
+        st->stale = false;
+        return std::nullopt;
+    };
+    if (!st) {
+        st = std::make_shared<conversation_state>();
+        if (auto err = load()) return unexpected{std::move(*err)};
+        std::lock_guard lock(conversations_mutex_);
+        st = conversations_.try_emplace(id, st).first->second;
+    }
+    std::lock_guard lock(st->mutex);
+    if (st->stale)
+        if (auto err = load()) return unexpected{std::move(*err)};
+    if (auto err = check_access(who, st->data, cmd)) return unexpected{std::move(*err)};
+    return st;
+}
+
+void hub::fan_out_part(conversation_state& st, std::uint64_t part_id, bool visitor_visible, subscriber const* origin,
+                       std::shared_ptr<std::string const> const& frame) {
+    std::vector<subscriber const*> reached;
+    for (auto& sub : st.subscribers) {
+        if (sub.address == origin || (sub.visitor && !visitor_visible)) continue;
+        reached.push_back(sub.address);
+        if (sub.replaying) {
+            sub.held.emplace_back(part_id, frame);
+        } else if (auto conn = sub.conn.lock()) {
+            conn->deliver(frame);
+        }
+    }
+    std::lock_guard lock(inbox_mutex_);
+    auto it = inbox_.find(st.data.site);
+    if (it == inbox_.end()) return;
+    for (auto const& sub : it->second) {
+        if (!sub.parts || sub.address == origin || !serves_department(sub.actor, st.data.department)) continue;
+        // A connection subscribed to both the conversation and the inbox gets it once.
+        if (std::find(reached.begin(), reached.end(), sub.address) != reached.end()) continue;
+        if (auto conn = sub.conn.lock()) conn->deliver(frame);
+    }
+}
+
+void hub::announce(conversation_state& st, std::shared_ptr<std::string const> const& conversation_frame,
+                   std::vector<std::shared_ptr<std::string const>> const& event_frames) {
+    std::vector<subscriber const*> reached;
+    for (auto const& sub : st.subscribers) {
+        if (sub.visitor || event_frames.empty()) continue;
+        auto conn = sub.conn.lock();
+        if (!conn) continue;
+        reached.push_back(sub.address);
+        for (auto const& e : event_frames) conn->deliver(e);
+    }
+    std::lock_guard lock(inbox_mutex_);
+    auto it = inbox_.find(st.data.site);
+    if (it == inbox_.end()) return;
+    for (auto const& sub : it->second) {
+        if (!serves_department(sub.actor, st.data.department)) continue;
+        auto conn = sub.conn.lock();
+        if (!conn) continue;
+        if (conversation_frame) conn->deliver(conversation_frame);
+        if (std::find(reached.begin(), reached.end(), sub.address) != reached.end()) continue;
+        for (auto const& e : event_frames) conn->deliver(e);
+    }
+}
+
+void hub::forget(subscriber const* conn) {
+    std::vector<std::weak_ptr<conversation_state>> states;
+    {
+        std::lock_guard lock(conversations_mutex_);
+        if (auto it = subscribed_by_conn_.find(conn); it != subscribed_by_conn_.end()) {
+            states = std::move(it->second);
+            subscribed_by_conn_.erase(it);
+        }
+    }
+    for (auto const& weak : states) {
+        auto st = weak.lock();
+        if (!st) continue;
+        std::lock_guard lock(st->mutex);
+        std::erase_if(st->subscribers, [conn](auto const& s) { return s.address == conn; });
+    }
+    std::lock_guard lock(inbox_mutex_);
+    for (auto& [site, subs] : inbox_) std::erase_if(subs, [conn](auto const& s) { return s.address == conn; });
+}
+
+} // namespace parley::relay

@@ -1,0 +1,76 @@
+#pragma once
+// The hub's internal state; private to src/relay.
+
+#include <parley/protocol/conversation.hpp>
+#include <parley/relay/hub.hpp>
+
+#include <boost/json/object.hpp>
+
+namespace parley::relay {
+
+/// Someone waiting for a create that is still being committed (a retry that raced it).
+struct waiter {
+    std::shared_ptr<subscriber> conn;
+    std::optional<std::string> ref;
+};
+
+struct hub::conversation_state {
+    std::mutex mutex;
+    protocol::conversation data;
+
+    struct subscription {
+        subscriber const* address;
+        std::weak_ptr<subscriber> conn;
+        bool visitor;
+        /// While replaying, live parts are held here and released after the replay, so
+        /// nothing is missed and nothing arrives twice or out of order.
+        bool replaying = false;
+        std::vector<std::pair<std::uint64_t, std::shared_ptr<std::string const>>> held;
+    };
+    std::vector<subscription> subscribers;
+
+    /// Recent creates by idempotency key (role, actor, random_id); older ones are found
+    /// in the store's idempotency family.
+    struct recent_create {
+        std::uint64_t part_id = 0;
+        bool committed = false;
+        std::vector<waiter> waiters;
+    };
+    std::unordered_map<std::string, recent_create> recent;
+    std::deque<std::string> recent_order;
+
+    /// A commit failed after the aggregate was updated in memory: reload before use.
+    bool stale = false;
+};
+
+struct hub::inbox_subscription {
+    subscriber const* address;
+    std::weak_ptr<subscriber> conn;
+    auth::actor actor;
+    bool parts;
+};
+
+struct hub::start_entry {
+    std::uint64_t conversation = 0;
+    bool committed = false;
+    std::vector<waiter> waiters;
+};
+
+/// How many recent creates each conversation remembers in memory.
+inline constexpr std::size_t recent_creates_kept = 256;
+
+/// Whether `who` may see conversations of `department` (operators with `departments`).
+bool serves_department(auth::actor const& who, std::optional<std::string> const& department);
+
+/// Access to a conversation (SPEC §1, §4): another site's is `not_found`, another
+/// visitor's or another department's is `forbidden`.
+std::optional<protocol::command_error> check_access(auth::actor const& who, protocol::conversation const& c,
+                                                    protocol::command const& cmd);
+
+/// Sets a stored part's `read` from the conversation's read cursors (SPEC §2.1).
+void derive_read(boost::json::object& part, protocol::conversation const& c);
+
+/// The idempotency key of a create inside one conversation.
+std::string create_key(auth::actor const& who, std::string_view random_id);
+
+} // namespace parley::relay
