@@ -113,12 +113,13 @@ void hub::replay(client const& from, command const& cmd, std::shared_ptr<convers
         from.conn->deliver(std::make_shared<std::string const>(protocol::part_frame("part", json::serialize(part))));
         ++replayed;
     }
-    // Live parts that arrived during the read: only those the read did not see.
+    // `subscribed` marks the switch to live; then the live parts that arrived during
+    // the read, only those the read did not see.
+    reply(from, subscribed_frame(st->data, visitor, replayed, recovered, cmd.ref));
     for (auto const& [id, frame] : sub->held)
         if (id > last_read) from.conn->deliver(frame);
     sub->held.clear();
     sub->replaying = false;
-    reply(from, subscribed_frame(st->data, visitor, replayed, recovered, cmd.ref));
 }
 
 void hub::subscribe_inbox(client const& from, command const& cmd) {

@@ -38,7 +38,8 @@ void stall_the_servers_writes(ws_client& hog, ws_client* bystander = nullptr) {
 /// A queue cap far above what stall_the_servers_writes() queues, so only the behaviour
 /// under test can end the connection.
 std::string roomy_limits(int idle_timeout_s) {
-    return R"({"max_queue_bytes": 268435456, "ping_interval_s": 1, "idle_timeout_s": )" +
+    return R"({"max_queue_bytes": 268435456, "commands_per_s": 1000000, "commands_burst": 1000000,
+              "ping_interval_s": 1, "idle_timeout_s": )" +
            std::to_string(idle_timeout_s) + "}";
 }
 

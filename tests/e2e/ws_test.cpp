@@ -23,6 +23,7 @@ protected:
         server_ = new server_process(test_config(
             data_->str() + "/data",
             R"({"max_frame_bytes": 1024, "max_queue_bytes": 8192, "connections_per_actor": 2,
+                "commands_per_s": 1000000, "commands_burst": 1000000,
                 "ping_interval_s": 1, "idle_timeout_s": 3})"));
         ASSERT_TRUE(server_->started()) << server_->log();
     }
