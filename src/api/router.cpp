@@ -27,8 +27,9 @@ http_response finish(http_request const& req, http_response res) {
 
 } // namespace
 
-router::router(telemetry::metrics const& metrics, static_files const& web, std::atomic<bool> const& ready)
-    : metrics_(metrics), web_(web), ready_(ready) {}
+router::router(telemetry::metrics const& metrics, static_files const& web, std::atomic<bool> const& ready,
+               history const* history)
+    : metrics_(metrics), web_(web), ready_(ready), history_(history) {}
 
 http_response router::handle(http_request const& req) const {
     // Every answer to HEAD, errors included, goes without its body: a body there would be
@@ -43,6 +44,9 @@ http_response router::handle(http_request const& req) const {
             if (req.method() != http::verb::get) return method_not_allowed(req, "GET");
             return json_error(req, error_code::bad_request, "this endpoint expects a WebSocket upgrade");
         }
+        constexpr std::string_view conversations = "/v1/conversations/";
+        if (history_ && path.starts_with(conversations))
+            if (auto res = history_->handle(req, std::string_view(path).substr(conversations.size()))) return *res;
         if (path == "/v1" || path.starts_with("/v1/"))
             return json_error(req, error_code::not_found, "no such endpoint");
         return web(req);

@@ -131,13 +131,14 @@ int serve(config::server_config const& config, std::string const& web_root) {
 
     telemetry::metrics metrics;
     std::atomic<bool> ready{false};
-    api::static_files web(web_root);
-    api::router router(metrics, web, ready);
     auth::token_verifier tokens(config.sites);
-    relay::connection_registry connections(config.limits.connections_per_actor);
-    std::atomic<std::uint64_t> next_connection_id{1};
     store::commit_pipeline commits(*store, metrics);
     relay::hub hub(*store, commits, config.limits, store->epoch(), metrics);
+    api::static_files web(web_root);
+    api::history history(*store, hub, tokens);
+    api::router router(metrics, web, ready, &history);
+    relay::connection_registry connections(config.limits.connections_per_actor);
+    std::atomic<std::uint64_t> next_connection_id{1};
     net::server_context ctx{config, tokens, router, connections, hub, metrics, store->epoch(), next_connection_id};
 
     auto code = run_io(config, ctx, ready, commits, web.root().string());

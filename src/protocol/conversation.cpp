@@ -174,6 +174,15 @@ std::optional<conversation> from_stored(std::string_view text) {
     return c;
 }
 
+void derive_read(json::object& part, conversation const& c) {
+    auto const id = part.at("id").to_number<std::uint64_t>();
+    auto const* from = part.at("from").as_object().if_contains("role");
+    bool read = false;
+    if (part.at("type") == "reply_user") read = id <= c.operator_read_up_to;
+    else if (from && (*from == "operator" || *from == "bot")) read = id <= c.visitor_read_up_to;
+    part["read"] = read;
+}
+
 std::optional<std::pair<std::string, std::string>> search_from_referer(std::string_view referer) {
     auto url = boost::urls::parse_uri(referer);
     if (!url) return std::nullopt;

@@ -28,15 +28,6 @@ std::optional<command_error> check_access(auth::actor const& who, protocol::conv
     return std::nullopt;
 }
 
-void derive_read(boost::json::object& part, protocol::conversation const& c) {
-    auto const id = part.at("id").to_number<std::uint64_t>();
-    auto const* from = part.at("from").as_object().if_contains("role");
-    bool read = false;
-    if (part.at("type") == "reply_user") read = id <= c.operator_read_up_to;
-    else if (from && (*from == "operator" || *from == "bot")) read = id <= c.visitor_read_up_to;
-    part["read"] = read;
-}
-
 std::string create_key(auth::actor const& who, std::string_view random_id) {
     std::string k(auth::to_string(who.role));
     k.push_back('\0');
@@ -100,6 +91,14 @@ expected<std::shared_ptr<hub::conversation_state>, command_error> hub::open(auth
         if (auto err = load()) return unexpected{std::move(*err)};
     if (auto err = check_access(who, st->data, cmd)) return unexpected{std::move(*err)};
     return st;
+}
+
+expected<protocol::conversation, command_error> hub::conversation_for(auth::actor const& who, std::uint64_t id) {
+    command const none{};
+    auto st = open(who, id, none);
+    if (!st) return unexpected{st.error()};
+    std::lock_guard lock((*st)->mutex);
+    return (*st)->data;
 }
 
 void hub::fan_out_part(conversation_state& st, std::uint64_t part_id, bool visitor_visible, subscriber const* origin,

@@ -67,9 +67,6 @@ bool serves_department(auth::actor const& who, std::optional<std::string> const&
 std::optional<protocol::command_error> check_access(auth::actor const& who, protocol::conversation const& c,
                                                     protocol::command const& cmd);
 
-/// Sets a stored part's `read` from the conversation's read cursors (SPEC §2.1).
-void derive_read(boost::json::object& part, protocol::conversation const& c);
-
 /// The idempotency key of a create inside one conversation.
 std::string create_key(auth::actor const& who, std::string_view random_id);
 

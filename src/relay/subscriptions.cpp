@@ -109,7 +109,7 @@ void hub::replay(client const& from, command const& cmd, std::shared_ptr<convers
         if (ec || !part.is_object()) continue;
         auto const type = protocol::part_type_from_string(part.at("type").as_string());
         if (visitor && (!type || !protocol::visible_to_visitor(*type))) continue;
-        derive_read(part.as_object(), st->data);
+        protocol::derive_read(part.as_object(), st->data);
         from.conn->deliver(std::make_shared<std::string const>(protocol::part_frame("part", json::serialize(part))));
         ++replayed;
     }

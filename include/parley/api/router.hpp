@@ -1,5 +1,6 @@
 #pragma once
 
+#include <parley/api/history.hpp>
 #include <parley/api/http_types.hpp>
 #include <parley/api/static_files.hpp>
 #include <parley/telemetry/metrics.hpp>
@@ -15,7 +16,9 @@ class router {
 public:
     /// @param ready true while the store is open and the server accepts work; `/readyz`
     ///        reports it. The server clears it when shutdown begins.
-    router(telemetry::metrics const& metrics, static_files const& web, std::atomic<bool> const& ready);
+    /// @param history the conversation read side; null serves none (404).
+    router(telemetry::metrics const& metrics, static_files const& web, std::atomic<bool> const& ready,
+           history const* history = nullptr);
 
     http_response handle(http_request const& req) const;
 
@@ -26,6 +29,7 @@ private:
     telemetry::metrics const& metrics_;
     static_files const& web_;
     std::atomic<bool> const& ready_;
+    history const* history_;
 };
 
 } // namespace parley::api

@@ -84,6 +84,11 @@ std::string to_stored(conversation const& c);
 /// Parses to_stored() output. @return nullopt when the record is not readable.
 std::optional<conversation> from_stored(std::string_view text);
 
+/// Sets a stored part's `read` from the conversation's read cursors (SPEC §2.1): a
+/// visitor's part is read once an operator read up to it; an operator's or bot's
+/// visible part once the visitor did.
+void derive_read(boost::json::object& part, conversation const& c);
+
 /// `search_engine` and `search_query` from a search results page URL (google, yandex,
 /// bing, duckduckgo, yahoo, baidu); nullopt when `referer` is not one.
 std::optional<std::pair<std::string, std::string>> search_from_referer(std::string_view referer);

@@ -52,6 +52,11 @@ public:
     /// The connection has closed: drop its subscriptions.
     void forget(subscriber const* conn);
 
+    /// The conversation `id` as `who` may see it (same rules as live delivery), for the
+    /// HTTP read side. @return a copy of the aggregate, or `not_found`/`forbidden`/
+    /// `unavailable`.
+    expected<protocol::conversation, protocol::command_error> conversation_for(auth::actor const& who, std::uint64_t id);
+
     struct conversation_state;
 
 private:
