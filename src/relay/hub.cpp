@@ -60,6 +60,15 @@ void hub::handle(client const& from, command const& cmd) {
     if (op == "subscribe") return subscribe(from, cmd);
     if (op == "unsubscribe") return unsubscribe(from, cmd);
     if (op == "conversation.start") return start_conversation(from, cmd);
+    if (op == "part.edit") return update_part(from, cmd, false);
+    if (op == "part.remove") return update_part(from, cmd, true);
+    if (op == "conversation.assign") return assign(from, cmd, false);
+    if (op == "conversation.transfer") return assign(from, cmd, true);
+    if (op == "conversation.close") return close(from, cmd);
+    if (op == "conversation.tag") return tag(from, cmd);
+    if (op == "event") return report_event(from, cmd);
+    if (op == "typing") return typing(from, cmd);
+    if (op == "read") return read(from, cmd);
     fail(from, protocol::error_for(cmd, error_code::bad_request, "unknown op"));
 }
 

@@ -6,6 +6,8 @@
 
 #include <boost/json/object.hpp>
 
+#include <tuple>
+
 namespace parley::relay {
 
 /// Someone waiting for a create that is still being committed (a retry that raced it).
@@ -54,6 +56,20 @@ struct hub::start_entry {
     std::uint64_t conversation = 0;
     bool committed = false;
     std::vector<waiter> waiters;
+};
+
+struct hub::change_set {
+    store::write_set writes;
+    /// Frames for everyone allowed, the commanding connection included:
+    /// (part id, frame, visible to visitors).
+    std::vector<std::tuple<std::uint64_t, std::shared_ptr<std::string const>, bool>> parts;
+    /// `part.updated` for the others: (frame, visible to visitors).
+    std::optional<std::pair<std::shared_ptr<std::string const>, bool>> updated;
+    std::vector<std::shared_ptr<std::string const>> events;
+    /// Status, assignee, department or tags changed: everyone gets the conversation.
+    bool conversation_changed = false;
+    /// The answer to the commanding connection.
+    std::string reply;
 };
 
 /// How many recent creates each conversation remembers in memory.

@@ -141,9 +141,9 @@ void hub::create_part(client const& from, command const& cmd) {
         origin->deliver(share(ack));
         for (auto const& w : waiters) w.conn->deliver(share(protocol::part_created_frame(part_json, random_id, w.ref, true)));
         fan_out_part(*st, id, visible, origin.get(), live);
-        if (visitor_conversation)
+        if (visitor_conversation) // the status changed: everyone subscribed hears it
             for (auto const& sub : st->subscribers)
-                if (auto conn = sub.conn.lock(); conn && sub.visitor) conn->deliver(visitor_conversation);
+                if (auto conn = sub.conn.lock()) conn->deliver(sub.visitor ? visitor_conversation : conversation_frame);
         announce(*st, conversation_frame, events);
         while (st->recent_order.size() > recent_creates_kept) {
             auto old = st->recent.find(st->recent_order.front());

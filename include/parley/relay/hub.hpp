@@ -8,6 +8,9 @@
 #include <parley/relay/subscriber.hpp>
 #include <parley/store/commit_pipeline.hpp>
 #include <parley/store/rocks_store.hpp>
+#include <parley/protocol/part_type.hpp>
+
+#include <boost/json/object.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -67,6 +70,25 @@ private:
     void subscribe_inbox(client const& from, protocol::command const& cmd);
     void unsubscribe(client const& from, protocol::command const& cmd);
     void create_part(client const& from, protocol::command const& cmd);
+    void update_part(client const& from, protocol::command const& cmd, bool remove);
+    void assign(client const& from, protocol::command const& cmd, bool transfer);
+    void close(client const& from, protocol::command const& cmd);
+    void tag(client const& from, protocol::command const& cmd);
+    void report_event(client const& from, protocol::command const& cmd);
+    void typing(client const& from, protocol::command const& cmd);
+    void read(client const& from, protocol::command const& cmd);
+
+    /// What a conversation command changed, to commit and then announce.
+    struct change_set;
+    /// Submits `change`; after the commit answers `from` with `reply` and tells the
+    /// others. @note Caller holds the conversation's mutex.
+    void commit(client const& from, std::shared_ptr<conversation_state> const& st, change_set change);
+    /// A new server-written part (`assigned`, `closed`, `tag_*`) in `change`.
+    void add_server_part(conversation_state& st, change_set& change, auth::actor const& by,
+                         protocol::part_type type, boost::json::object extra, std::int64_t now);
+    /// A new event in `change`.
+    void add_event(conversation_state& st, change_set& change, std::string_view type, std::string text,
+                   std::optional<protocol::person> employee, std::optional<std::string> page, std::int64_t now);
     void replay(client const& from, protocol::command const& cmd, std::shared_ptr<conversation_state> const& st,
                 std::uint64_t after, bool recovered);
     /// Registers `from` on `st` (once); `replaying` holds live parts back.

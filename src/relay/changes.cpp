@@ -1,0 +1,81 @@
+// The shared path of conversation commands: one write set, committed, then the answer
+// to the commander and the news to everyone else.
+
+#include "hub_state.hpp"
+
+#include <parley/clock.hpp>
+#include <parley/protocol/event.hpp>
+#include <parley/protocol/frames.hpp>
+#include <parley/protocol/part.hpp>
+#include <parley/relay/lifecycle.hpp>
+#include <parley/store/keyspace.hpp>
+#include <parley/telemetry/metrics.hpp>
+
+#include <boost/json.hpp>
+
+namespace parley::relay {
+
+namespace json = boost::json;
+
+namespace {
+std::shared_ptr<std::string const> share(std::string s) { return std::make_shared<std::string const>(std::move(s)); }
+} // namespace
+
+void hub::add_server_part(conversation_state& st, change_set& change, auth::actor const& by, protocol::part_type type,
+                          json::object extra, std::int64_t now) {
+    auto const id = ++last_part_id_;
+    auto& c = st.data;
+    auto part = protocol::make_part(id, c.id, now / 1000, type, std::move(extra), by, "system", c.last_part_id == 0);
+    apply_part(c, type, by, id, now, std::nullopt);
+    auto text = json::serialize(part);
+    change.writes.add(store::family::parts, store::key::part(c.id, id), text);
+    change.writes.last_part_id = std::max(change.writes.last_part_id, id);
+    change.parts.emplace_back(id, share(protocol::part_frame("part", text)), protocol::visible_to_visitor(type));
+}
+
+void hub::add_event(conversation_state& st, change_set& change, std::string_view type, std::string text,
+                    std::optional<protocol::person> employee, std::optional<std::string> page, std::int64_t now) {
+    auto const id = ++last_event_id_;
+    auto event = json::serialize(protocol::make_event(id, st.data.id, type, std::move(text), employee, page, now));
+    change.writes.add(store::family::events, store::key::event(st.data.id, id), event);
+    change.writes.last_event_id = std::max(change.writes.last_event_id, id);
+    change.events.push_back(share(R"({"op":"event","event":)" + event + "}"));
+}
+
+void hub::commit(client const& from, std::shared_ptr<conversation_state> const& st, change_set change) {
+    auto& c = st->data;
+    change.writes.add(store::family::conversations, store::key::conversation(c.id), protocol::to_stored(c));
+    auto const now = now_ms();
+    auto staff_view = share(protocol::object_frame("conversation", "conversation", protocol::to_json(c, protocol::audience::staff, now)));
+    auto visitor_view = change.conversation_changed
+                            ? share(protocol::object_frame("conversation", "conversation", protocol::to_json(c, protocol::audience::visitor, now)))
+                            : nullptr;
+    auto shared = std::make_shared<change_set>(std::move(change));
+    auto writes = std::move(shared->writes);
+    log_.submit(std::move(writes), [this, st, shared, staff_view, visitor_view, origin = from.conn](
+                                       std::optional<store::store_error> const& err) {
+        std::lock_guard lock(st->mutex);
+        if (err) {
+            st->stale = true;
+            protocol::command_error e{protocol::error_code::unavailable, "could not store the change", std::nullopt, std::nullopt};
+            metrics_.error_sent(e.code);
+            origin->deliver(share(protocol::error_frame(e)));
+            return;
+        }
+        metrics_.parts_written(shared->parts.size() + (shared->updated ? 1 : 0));
+        metrics_.events_written(shared->events.size());
+        origin->deliver(share(std::move(shared->reply)));
+        for (auto const& [id, frame, visible] : shared->parts) fan_out_part(*st, id, visible, nullptr, frame);
+        // An update is always released after a replay (max id): a repeat of the whole part is harmless.
+        if (shared->updated)
+            fan_out_part(*st, UINT64_MAX, shared->updated->second, origin.get(), shared->updated->first);
+        if (visitor_view)
+            for (auto const& sub : st->subscribers) {
+                if (sub.address == origin.get()) continue;
+                if (auto conn = sub.conn.lock()) conn->deliver(sub.visitor ? visitor_view : staff_view);
+            }
+        announce(*st, staff_view, shared->events);
+    });
+}
+
+} // namespace parley::relay
