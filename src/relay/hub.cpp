@@ -156,6 +156,12 @@ void hub::announce(conversation_state& st, std::shared_ptr<std::string const> co
     }
 }
 
+bool hub::inbox_listened(std::string const& site) {
+    std::lock_guard lock(inbox_mutex_);
+    auto it = inbox_.find(site);
+    return it != inbox_.end() && !it->second.empty();
+}
+
 void hub::forget(subscriber const* conn) {
     std::vector<std::weak_ptr<conversation_state>> states;
     {

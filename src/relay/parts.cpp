@@ -105,10 +105,12 @@ void hub::create_part(client const& from, command const& cmd) {
     st->recent_order.push_back(key);
     auto const live = share(protocol::part_frame("part", part_json));
     auto const ack = protocol::part_created_frame(part_json, req->random_id, cmd.ref, false);
-    auto const conversation_frame =
-        share(protocol::object_frame("conversation", "conversation", protocol::to_json(data, protocol::audience::staff, now)));
     bool const visible = protocol::visible_to_visitor(req->type);
     bool const status_changed = effect.reopened;
+    auto const conversation_frame =
+        status_changed || inbox_listened(data.site)
+            ? share(protocol::object_frame("conversation", "conversation", protocol::to_json(data, protocol::audience::staff, now)))
+            : nullptr;
     auto const visitor_conversation =
         status_changed ? share(protocol::object_frame("conversation", "conversation",
                                                       protocol::to_json(data, protocol::audience::visitor, now)))

@@ -109,6 +109,10 @@ private:
     void announce(conversation_state& st, std::shared_ptr<std::string const> const& conversation_frame,
                   std::vector<std::shared_ptr<std::string const>> const& event_frames);
 
+    /// Whether anyone on `site` listens to the inbox: if not, nobody needs the
+    /// conversation frame a part would otherwise build.
+    bool inbox_listened(std::string const& site);
+
     void reply(client const& to, std::string frame) const;
     void fail(client const& to, protocol::command_error const& err) const;
 
