@@ -51,6 +51,10 @@ void listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
         backoff_ = std::chrono::milliseconds(0);
+        // Frames are small and latency matters: without this, Nagle holds a frame
+        // written behind an unacknowledged one until the peer's delayed ACK (~40 ms).
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         std::make_shared<http_session>(std::move(socket), ctx_)->run();
         return do_accept();
     }

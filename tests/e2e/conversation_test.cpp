@@ -263,6 +263,47 @@ TEST_F(conversation_e2e, body_length_is_counted_in_characters) {
     EXPECT_EQ(e["random_id"], "too-long");
 }
 
+TEST(slow_consumer, a_subscriber_that_never_reads_is_cut_off_and_nobody_else_waits) {
+    temp_dir data;
+    server_process server(test_config(data.str() + "/data",
+                                      R"({"commands_per_s": 100000, "commands_burst": 100000, "max_queue_bytes": 65536})"));
+    ASSERT_TRUE(server.started()) << server.log();
+    auto visitor = connect(server.port(), visitor_token("talker"));
+    auto const cid = start(*visitor);
+    auto stuck = connect(server.port(), make_token(role::operator_, "asleep"));
+    auto awake = connect(server.port(), make_token(role::operator_, "awake"));
+    stuck->send_text(subscribe(cid));
+    awake->send_text(subscribe(cid));
+    read_op(*stuck, "subscribed");
+    read_op(*awake, "subscribed");
+
+    // 3000 x 4 KB: far more than the stuck socket's kernel buffers and its 64 KB queue.
+    constexpr int total = 3000;
+    std::string const body(4000, 'b');
+    std::uint64_t last = 0;
+    for (int i = 0; i < total; ++i) {
+        visitor->send_text(create(cid, "reply_user", numbered("s", i), body));
+        ASSERT_FALSE(read_op(*visitor, "part.created").empty());
+        // The awake operator reads as it goes; the stuck one never reads at all.
+        auto f = read_op(*awake, "part");
+        ASSERT_FALSE(f.empty()) << "the awake operator was held back at part " << i;
+        auto const id = f["part"].at("id").to_number<std::uint64_t>();
+        ASSERT_GT(id, last);
+        last = id;
+    }
+    EXPECT_TRUE(server.wait_for_log("ws.slow_consumer", 5s));
+    // The stuck one finds the end after whatever it had been sent.
+    ws_client::frame f;
+    for (int i = 0; i < 10000; ++i) {
+        f = stuck->read(5s);
+        if (f.kind != ws_client::frame_kind::message) break;
+    }
+    // The close frame waits behind the unread data; if the reader comes back after the
+    // grace period the server has dropped the socket instead. Either way it is gone.
+    if (f.kind == ws_client::frame_kind::closed) EXPECT_EQ(f.close_code, 1008);
+    else EXPECT_EQ(f.kind, ws_client::frame_kind::error);
+}
+
 TEST(rate_limit, commands_past_the_burst_get_rate_limited_and_the_connection_stays) {
     temp_dir data;
     server_process server(test_config(data.str() + "/data", R"({"commands_per_s": 1, "commands_burst": 3})"));
