@@ -49,6 +49,19 @@ expected<protocol::person, protocol::command_error> visitor_of(auth::actor const
 
 } // namespace
 
+void hub::repeat_start(client const& from, command const& cmd, std::uint64_t cid, std::string const& random_id) {
+    auto st = open(from.actor, cid, cmd);
+    if (!st) {
+        auto err = st.error();
+        err.random_id = random_id;
+        return fail(from, err);
+    }
+    std::lock_guard lock((*st)->mutex);
+    // A retry, perhaps on a new connection after a drop: it is subscribed like the first.
+    add_subscription(from, *st, false);
+    reply(from, started_frame((*st)->data, from.actor.role == auth::role::visitor, random_id, cmd.ref, true));
+}
+
 void hub::start_conversation(client const& from, command const& cmd) {
     if (from.actor.role == auth::role::operator_)
         return fail(from, protocol::error_for(cmd, error_code::forbidden, "operators do not start conversations"));
@@ -83,18 +96,12 @@ void hub::start_conversation(client const& from, command const& cmd) {
         }
         auto const cid = it->second->conversation;
         starts_lock.unlock();
-        auto st = open(from.actor, cid, cmd);
-        if (!st) return fail(from, with_random_id(st.error()));
-        std::lock_guard lock((*st)->mutex);
-        return reply(from, started_frame((*st)->data, from.actor.role == auth::role::visitor, *random_id, cmd.ref, true));
+        return repeat_start(from, cmd, cid, *random_id);
     }
     if (auto known = store_.get(store::family::idempotency, db_key); known && *known && (*known)->size() == 16) {
         auto const cid = store::key::decode_u64(**known);
         starts_lock.unlock();
-        auto st = open(from.actor, cid, cmd);
-        if (!st) return fail(from, with_random_id(st.error()));
-        std::lock_guard lock((*st)->mutex);
-        return reply(from, started_frame((*st)->data, from.actor.role == auth::role::visitor, *random_id, cmd.ref, true));
+        return repeat_start(from, cmd, cid, *random_id);
     }
 
     auto const now = now_ms();

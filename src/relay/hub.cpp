@@ -116,6 +116,7 @@ void hub::fan_out_part(conversation_state& st, std::uint64_t part_id, bool visit
     for (auto& sub : st.subscribers) {
         if (sub.address == origin || (sub.visitor && !visitor_visible)) continue;
         reached.push_back(sub.address);
+        if (part_id <= sub.replayed_up_to) continue; // the replay already sent it
         if (sub.replaying) {
             sub.held.emplace_back(part_id, frame);
         } else if (auto conn = sub.conn.lock()) {

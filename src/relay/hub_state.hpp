@@ -28,6 +28,10 @@ struct hub::conversation_state {
         /// nothing is missed and nothing arrives twice or out of order.
         bool replaying = false;
         std::vector<std::pair<std::uint64_t, std::shared_ptr<std::string const>>> held;
+        /// The replay delivered every part up to this id. A part can be in the store
+        /// (so the replay read it) before its commit completion fans it out; live
+        /// fan-out skips those instead of sending them twice.
+        std::uint64_t replayed_up_to = 0;
     };
     std::vector<subscription> subscribers;
 

@@ -120,6 +120,7 @@ void hub::replay(client const& from, command const& cmd, std::shared_ptr<convers
         if (id > last_read) from.conn->deliver(frame);
     sub->held.clear();
     sub->replaying = false;
+    sub->replayed_up_to = last_read;
 }
 
 void hub::subscribe_inbox(client const& from, command const& cmd) {

@@ -66,6 +66,7 @@ private:
     struct inbox_subscription;
 
     void start_conversation(client const& from, protocol::command const& cmd);
+    void repeat_start(client const& from, protocol::command const& cmd, std::uint64_t cid, std::string const& random_id);
     void subscribe(client const& from, protocol::command const& cmd);
     void subscribe_inbox(client const& from, protocol::command const& cmd);
     void unsubscribe(client const& from, protocol::command const& cmd);
