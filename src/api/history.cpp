@@ -123,7 +123,7 @@ http_response history::parts(http_request const& req, auth::actor const& who, st
             boost::system::error_code ec;
             auto part = json::parse(r.value, ec);
             if (ec || !part.is_object()) continue;
-            auto const type = protocol::part_type_from_string(part.at("type").as_string());
+            auto const type = protocol::type_of(part.as_object());
             if (visitor && (!type || !protocol::visible_to_visitor(*type))) continue;
             protocol::derive_read(part.as_object(), *c);
             batch.push_back(std::move(part));

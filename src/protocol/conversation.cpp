@@ -175,11 +175,15 @@ std::optional<conversation> from_stored(std::string_view text) {
 }
 
 void derive_read(json::object& part, conversation const& c) {
-    auto const id = part.at("id").to_number<std::uint64_t>();
-    auto const* from = part.at("from").as_object().if_contains("role");
+    auto const* id_v = part.if_contains("id");
+    auto const* from_v = part.if_contains("from");
+    auto const* type = part.if_contains("type");
+    if (!id_v || !id_v->is_number() || !from_v || !from_v->is_object() || !type) return;
+    auto const id = id_v->to_number<std::uint64_t>();
+    auto const* role = from_v->get_object().if_contains("role");
     bool read = false;
-    if (part.at("type") == "reply_user") read = id <= c.operator_read_up_to;
-    else if (from && (*from == "operator" || *from == "bot")) read = id <= c.visitor_read_up_to;
+    if (*type == "reply_user") read = id <= c.operator_read_up_to;
+    else if (role && (*role == "operator" || *role == "bot")) read = id <= c.visitor_read_up_to;
     part["read"] = read;
 }
 

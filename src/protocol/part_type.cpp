@@ -38,6 +38,12 @@ std::optional<part_type> part_type_from_string(std::string_view name) {
     return std::nullopt;
 }
 
+std::optional<part_type> type_of(boost::json::object const& part) {
+    auto const* type = part.if_contains("type");
+    if (!type || !type->is_string()) return std::nullopt;
+    return part_type_from_string(type->get_string());
+}
+
 bool visible_to_visitor(part_type t) {
     return t != part_type::note && t != part_type::tag_added && t != part_type::tag_deleted;
 }

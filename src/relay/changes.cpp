@@ -17,10 +17,6 @@ namespace parley::relay {
 
 namespace json = boost::json;
 
-namespace {
-std::shared_ptr<std::string const> share(std::string s) { return std::make_shared<std::string const>(std::move(s)); }
-} // namespace
-
 void hub::add_server_part(conversation_state& st, change_set& change, auth::actor const& by, protocol::part_type type,
                           json::object extra, std::int64_t now) {
     auto const id = ++last_part_id_;

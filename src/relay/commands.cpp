@@ -47,8 +47,6 @@ expected<std::vector<std::string>, protocol::command_error> read_tags(command co
 } // namespace
 
 void hub::update_part(client const& from, command const& cmd, bool remove) {
-    auto cid = protocol::require_id(cmd, "conversation");
-    if (!cid) return fail(from, cid.error());
     auto id = protocol::require_id(cmd, "id");
     if (!id) return fail(from, id.error());
     std::optional<std::string> body;
@@ -60,13 +58,16 @@ void hub::update_part(client const& from, command const& cmd, bool remove) {
             return fail(from, protocol::error_for(cmd, error_code::too_large, "body is longer than limits.max_body_chars"));
         body = std::move(*b);
     }
-    auto st = open(from.actor, *cid, cmd);
-    if (!st) return fail(from, st.error());
-    std::lock_guard lock((*st)->mutex);
-    auto stored = store_.get(store::family::parts, store::key::part(*cid, *id));
+    auto st = open_named(from, cmd);
+    if (!st) return;
+    std::lock_guard lock(st->mutex);
+    auto stored = store_.get(store::family::parts, store::key::part(st->data.id, *id));
     if (!stored) return fail(from, protocol::error_for(cmd, error_code::unavailable, "store unavailable"));
     if (!*stored) return fail(from, protocol::error_for(cmd, error_code::not_found, "no such part"));
-    auto part = json::parse(**stored).as_object();
+    boost::system::error_code parse_ec;
+    auto parsed = json::parse(**stored, parse_ec);
+    if (parse_ec || !parsed.is_object()) return fail(from, protocol::error_for(cmd, error_code::internal, "unreadable part record"));
+    auto part = std::move(parsed.as_object());
     auto const type = protocol::part_type_from_string(part.at("type").as_string()).value_or(part_type::service);
     bool const visitor = from.actor.role == auth::role::visitor;
     if (visitor && !protocol::visible_to_visitor(type))
@@ -89,24 +90,22 @@ void hub::update_part(client const& from, command const& cmd, bool remove) {
         part["edited"] = now / 1000;
         part["body"] = *body;
     }
-    protocol::derive_read(part, (*st)->data);
+    protocol::derive_read(part, st->data);
     auto const text = json::serialize(part);
     change_set change;
-    change.writes.add(store::family::parts, store::key::part(*cid, *id), text);
+    change.writes.add(store::family::parts, store::key::part(st->data.id, *id), text);
     change.updated = std::pair{std::make_shared<std::string const>(protocol::part_frame("part.updated", text)),
                                protocol::visible_to_visitor(type)};
     json::object reply{{"op", "part.updated"}, {"part", part}};
     if (cmd.ref) reply["ref"] = *cmd.ref;
     change.reply = json::serialize(reply);
-    (*st)->data.updated_at = now;
-    commit(from, *st, std::move(change));
+    st->data.updated_at = now;
+    commit(from, st, std::move(change));
 }
 
 void hub::assign(client const& from, command const& cmd, bool transfer) {
     if (from.actor.role != auth::role::operator_)
         return fail(from, protocol::error_for(cmd, error_code::forbidden, "operators only"));
-    auto cid = protocol::require_id(cmd, "conversation");
-    if (!cid) return fail(from, cid.error());
     auto target = protocol::read_string(cmd, "operator", 128);
     if (!target) return fail(from, target.error());
     auto department = protocol::read_string(cmd, "department", 128);
@@ -115,10 +114,10 @@ void hub::assign(client const& from, command const& cmd, bool transfer) {
         return fail(from, protocol::error_for(cmd, error_code::bad_request, "name an operator or a department"));
     if (!transfer && *department)
         return fail(from, protocol::error_for(cmd, error_code::bad_request, "assign takes an operator; use transfer for departments"));
-    auto st = open(from.actor, *cid, cmd);
-    if (!st) return fail(from, st.error());
-    std::lock_guard lock((*st)->mutex);
-    auto& c = (*st)->data;
+    auto st = open_named(from, cmd);
+    if (!st) return;
+    std::lock_guard lock(st->mutex);
+    auto& c = st->data;
     auto const now = now_ms();
     change_set change;
     change.conversation_changed = true;
@@ -129,7 +128,7 @@ void hub::assign(client const& from, command const& cmd, bool transfer) {
     if (transfer) {
         std::string where = assignee ? "operator " + display_name(*assignee) : "";
         if (*department) where += (where.empty() ? "department " : " in department ") + **department;
-        add_event(**st, change, protocol::event_type::chat_move, display_name(person_of(from.actor)) + " transferred the chat to " + where,
+        add_event(*st, change, protocol::event_type::chat_move, display_name(person_of(from.actor)) + " transferred the chat to " + where,
                   person_of(from.actor), std::nullopt, now);
         if (*department) c.department = **department;
     }
@@ -140,22 +139,20 @@ void hub::assign(client const& from, command const& cmd, bool transfer) {
         add_employee(c, *assignee);
         json::object extra{{"assignee", json::object{{"id", assignee->id},
                                                     {"name", assignee->name ? json::value(*assignee->name) : json::value(nullptr)}}}};
-        add_server_part(**st, change, from.actor, part_type::assigned, std::move(extra), now);
+        add_server_part(*st, change, from.actor, part_type::assigned, std::move(extra), now);
     }
     c.updated_at = now;
     change.reply = conversation_reply(c, from.actor, cmd.ref);
-    commit(from, *st, std::move(change));
+    commit(from, st, std::move(change));
 }
 
 void hub::close(client const& from, command const& cmd) {
     if (from.actor.role == auth::role::bot)
         return fail(from, protocol::error_for(cmd, error_code::forbidden, "operators and visitors only"));
-    auto cid = protocol::require_id(cmd, "conversation");
-    if (!cid) return fail(from, cid.error());
-    auto st = open(from.actor, *cid, cmd);
-    if (!st) return fail(from, st.error());
-    std::lock_guard lock((*st)->mutex);
-    auto& c = (*st)->data;
+    auto st = open_named(from, cmd);
+    if (!st) return;
+    std::lock_guard lock(st->mutex);
+    auto& c = st->data;
     if (c.status == "finished") return reply(from, conversation_reply(c, from.actor, cmd.ref));
     auto const now = now_ms();
     change_set change;
@@ -163,50 +160,46 @@ void hub::close(client const& from, command const& cmd) {
     c.status = "finished";
     c.ends_at = now;
     c.updated_at = now;
-    add_server_part(**st, change, from.actor, part_type::closed, {}, now);
+    add_server_part(*st, change, from.actor, part_type::closed, {}, now);
     if (from.actor.role == auth::role::visitor)
-        add_event(**st, change, protocol::event_type::chat_close, display_name(c.visitor) + " closed the chat", std::nullopt, std::nullopt, now);
+        add_event(*st, change, protocol::event_type::chat_close, display_name(c.visitor) + " closed the chat", std::nullopt, std::nullopt, now);
     change.reply = conversation_reply(c, from.actor, cmd.ref);
-    commit(from, *st, std::move(change));
+    commit(from, st, std::move(change));
 }
 
 void hub::tag(client const& from, command const& cmd) {
     if (from.actor.role != auth::role::operator_)
         return fail(from, protocol::error_for(cmd, error_code::forbidden, "operators only"));
-    auto cid = protocol::require_id(cmd, "conversation");
-    if (!cid) return fail(from, cid.error());
     auto add = read_tags(cmd, "add");
     if (!add) return fail(from, add.error());
     auto remove = read_tags(cmd, "remove");
     if (!remove) return fail(from, remove.error());
-    auto st = open(from.actor, *cid, cmd);
-    if (!st) return fail(from, st.error());
-    std::lock_guard lock((*st)->mutex);
-    auto& c = (*st)->data;
+    auto st = open_named(from, cmd);
+    if (!st) return;
+    std::lock_guard lock(st->mutex);
+    auto& c = st->data;
     auto const now = now_ms();
     change_set change;
     for (auto const& t : *add) {
         if (std::find(c.tags.begin(), c.tags.end(), t) != c.tags.end()) continue;
         c.tags.push_back(t);
-        add_server_part(**st, change, from.actor, part_type::tag_added, json::object{{"tag", t}}, now);
+        add_server_part(*st, change, from.actor, part_type::tag_added, json::object{{"tag", t}}, now);
     }
     for (auto const& t : *remove) {
         auto it = std::find(c.tags.begin(), c.tags.end(), t);
         if (it == c.tags.end()) continue;
         c.tags.erase(it);
-        add_server_part(**st, change, from.actor, part_type::tag_deleted, json::object{{"tag", t}}, now);
+        add_server_part(*st, change, from.actor, part_type::tag_deleted, json::object{{"tag", t}}, now);
     }
     change.conversation_changed = !change.parts.empty();
     c.updated_at = now;
     change.reply = conversation_reply(c, from.actor, cmd.ref);
-    commit(from, *st, std::move(change));
+    commit(from, st, std::move(change));
 }
 
 void hub::report_event(client const& from, command const& cmd) {
     if (from.actor.role == auth::role::operator_)
         return fail(from, protocol::error_for(cmd, error_code::forbidden, "visitors and bots report events"));
-    auto cid = protocol::require_id(cmd, "conversation");
-    if (!cid) return fail(from, cid.error());
     auto const* type_v = cmd.fields.if_contains("event_type");
     auto const type = type_v && type_v->is_string() ? protocol::reportable_event(type_v->get_string()) : std::nullopt;
     if (!type) return fail(from, protocol::error_for(cmd, error_code::bad_request, "unknown or server-only event_type"));
@@ -214,26 +207,24 @@ void hub::report_event(client const& from, command const& cmd) {
     if (!page) return fail(from, page.error());
     if (auto const* meta = cmd.fields.if_contains("meta"); meta && !meta->is_null() && !meta->is_object())
         return fail(from, protocol::error_for(cmd, error_code::bad_request, "meta must be an object"));
-    auto st = open(from.actor, *cid, cmd);
-    if (!st) return fail(from, st.error());
-    std::lock_guard lock((*st)->mutex);
+    auto st = open_named(from, cmd);
+    if (!st) return;
+    std::lock_guard lock(st->mutex);
     auto const now = now_ms();
     change_set change;
-    add_event(**st, change, *type, display_name((*st)->data.visitor) + ": " + std::string(*type), std::nullopt, *page, now);
-    (*st)->data.updated_at = now;
+    add_event(*st, change, *type, display_name(st->data.visitor) + ": " + std::string(*type), std::nullopt, *page, now);
+    st->data.updated_at = now;
     change.reply = protocol::ok_frame(cmd.ref);
-    commit(from, *st, std::move(change));
+    commit(from, st, std::move(change));
 }
 
 void hub::typing(client const& from, command const& cmd) {
-    auto cid = protocol::require_id(cmd, "conversation");
-    if (!cid) return fail(from, cid.error());
-    auto st = open(from.actor, *cid, cmd);
-    if (!st) return fail(from, st.error());
-    json::object frame{{"op", "typing"}, {"conversation", *cid}, {"from", protocol::from_of(from.actor)}};
+    auto st = open_named(from, cmd);
+    if (!st) return;
+    json::object frame{{"op", "typing"}, {"conversation", st->data.id}, {"from", protocol::from_of(from.actor)}};
     auto const shared = std::make_shared<std::string const>(json::serialize(frame));
-    std::lock_guard lock((*st)->mutex);
-    for (auto const& sub : (*st)->subscribers)
+    std::lock_guard lock(st->mutex);
+    for (auto const& sub : st->subscribers)
         if (sub.address != from.conn.get() && !sub.replaying)
             if (auto conn = sub.conn.lock()) conn->deliver(shared);
     reply(from, protocol::ok_frame(cmd.ref));
@@ -242,24 +233,22 @@ void hub::typing(client const& from, command const& cmd) {
 void hub::read(client const& from, command const& cmd) {
     if (from.actor.role == auth::role::bot)
         return fail(from, protocol::error_for(cmd, error_code::forbidden, "visitors and operators only"));
-    auto cid = protocol::require_id(cmd, "conversation");
-    if (!cid) return fail(from, cid.error());
     auto up_to = protocol::require_id(cmd, "up_to");
     if (!up_to) return fail(from, up_to.error());
-    auto st = open(from.actor, *cid, cmd);
-    if (!st) return fail(from, st.error());
-    std::lock_guard lock((*st)->mutex);
-    auto& c = (*st)->data;
+    auto st = open_named(from, cmd);
+    if (!st) return;
+    std::lock_guard lock(st->mutex);
+    auto& c = st->data;
     bool const visitor = from.actor.role == auth::role::visitor;
     auto& cursor = visitor ? c.visitor_read_up_to : c.operator_read_up_to;
     auto const target = std::min(*up_to, c.last_part_id);
     if (target <= cursor) return reply(from, protocol::ok_frame(cmd.ref));
     cursor = target;
     change_set change;
-    json::object frame{{"op", "read"}, {"conversation", *cid}, {"by", visitor ? "visitor" : "operator"}, {"up_to", target}};
+    json::object frame{{"op", "read"}, {"conversation", st->data.id}, {"by", visitor ? "visitor" : "operator"}, {"up_to", target}};
     change.updated = std::pair{std::make_shared<std::string const>(json::serialize(frame)), true};
     change.reply = protocol::ok_frame(cmd.ref);
-    commit(from, *st, std::move(change));
+    commit(from, st, std::move(change));
 }
 
 } // namespace parley::relay

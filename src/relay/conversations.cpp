@@ -23,8 +23,6 @@ namespace {
 
 using frame_ptr = std::shared_ptr<std::string const>;
 
-frame_ptr share(std::string s) { return std::make_shared<std::string const>(std::move(s)); }
-
 std::string started_frame(protocol::conversation const& c, bool visitor, std::string const& random_id,
                           std::optional<std::string> const& ref, bool duplicate) {
     auto const who = visitor ? protocol::audience::visitor : protocol::audience::staff;

@@ -102,6 +102,14 @@ expected<std::shared_ptr<hub::conversation_state>, command_error> hub::open(auth
     return st;
 }
 
+std::shared_ptr<hub::conversation_state> hub::open_named(client const& from, command const& cmd) {
+    auto id = protocol::require_id(cmd, "conversation");
+    if (!id) return fail(from, id.error()), nullptr;
+    auto st = open(from.actor, *id, cmd);
+    if (!st) return fail(from, st.error()), nullptr;
+    return std::move(*st);
+}
+
 expected<protocol::conversation, command_error> hub::conversation_for(auth::actor const& who, std::uint64_t id) {
     command const none{};
     auto st = open(who, id, none);

@@ -79,6 +79,11 @@ struct hub::change_set {
 /// How many recent creates each conversation remembers in memory.
 inline constexpr std::size_t recent_creates_kept = 256;
 
+/// A frame every recipient shares: serialized once, never copied per connection.
+inline std::shared_ptr<std::string const> share(std::string frame) {
+    return std::make_shared<std::string const>(std::move(frame));
+}
+
 /// Whether `who` may see conversations of `department` (operators with `departments`).
 bool serves_department(auth::actor const& who, std::optional<std::string> const& department);
 

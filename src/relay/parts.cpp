@@ -24,8 +24,6 @@ namespace {
 
 using frame_ptr = std::shared_ptr<std::string const>;
 
-frame_ptr share(std::string s) { return std::make_shared<std::string const>(std::move(s)); }
-
 /// The stored part `id` of conversation `cid`, as text, or nullopt.
 std::optional<std::string> stored_part(store::rocks_store const& store, std::uint64_t cid, std::uint64_t id) {
     auto got = store.get(store::family::parts, store::key::part(cid, id));

@@ -107,7 +107,7 @@ void hub::replay(client const& from, command const& cmd, std::shared_ptr<convers
         boost::system::error_code ec;
         auto part = json::parse(r.value, ec);
         if (ec || !part.is_object()) continue;
-        auto const type = protocol::part_type_from_string(part.at("type").as_string());
+        auto const type = protocol::type_of(part.as_object());
         if (visitor && (!type || !protocol::visible_to_visitor(*type))) continue;
         protocol::derive_read(part.as_object(), st->data);
         from.conn->deliver(std::make_shared<std::string const>(protocol::part_frame("part", json::serialize(part))));
@@ -146,12 +146,10 @@ void hub::unsubscribe(client const& from, command const& cmd) {
         auto& subs = inbox_[from.actor.site];
         std::erase_if(subs, [&](auto const& s) { return s.address == from.conn.get(); });
     } else {
-        auto id = protocol::require_id(cmd, "conversation");
-        if (!id) return fail(from, id.error());
-        auto st = open(from.actor, *id, cmd);
-        if (!st) return fail(from, st.error());
-        std::lock_guard lock((*st)->mutex);
-        std::erase_if((*st)->subscribers, [&](auto const& s) { return s.address == from.conn.get(); });
+        auto st = open_named(from, cmd);
+        if (!st) return;
+        std::lock_guard lock(st->mutex);
+        std::erase_if(st->subscribers, [&](auto const& s) { return s.address == from.conn.get(); });
     }
     reply(from, protocol::ok_frame(cmd.ref));
 }

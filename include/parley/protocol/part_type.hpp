@@ -2,6 +2,8 @@
 
 #include <parley/auth/actor.hpp>
 
+#include <boost/json/object.hpp>
+
 #include <optional>
 #include <string_view>
 
@@ -30,6 +32,9 @@ std::string_view to_string(part_type t);
 
 /// @return the type spelled `name` on the wire, or nullopt (an unknown type).
 std::optional<part_type> part_type_from_string(std::string_view name);
+
+/// The type of a stored part record, or nullopt when the record has none.
+std::optional<part_type> type_of(boost::json::object const& part);
 
 /// Notes and tag changes never reach a visitor: not live, not in history.
 bool visible_to_visitor(part_type t);

@@ -95,6 +95,10 @@ private:
     /// Registers `from` on `st` (once); `replaying` holds live parts back.
     void add_subscription(client const& from, std::shared_ptr<conversation_state> const& st, bool replaying);
 
+    /// The conversation named by the command's `conversation` field, as `from` may
+    /// reach it; on any refusal answers `from` with the error and returns null.
+    std::shared_ptr<conversation_state> open_named(client const& from, protocol::command const& cmd);
+
     /// The conversation `id` as `who` may reach it, loaded from the store on first use.
     expected<std::shared_ptr<conversation_state>, protocol::command_error>
     open(auth::actor const& who, std::uint64_t id, protocol::command const& cmd);
