@@ -56,7 +56,7 @@ void hub::repeat_start(client const& from, command const& cmd, std::uint64_t cid
     }
     std::lock_guard lock((*st)->mutex);
     // A retry, perhaps on a new connection after a drop: it is subscribed like the first.
-    add_subscription(from, *st, false);
+    add_subscription(from.conn, from.actor.role == auth::role::visitor, *st, false);
     reply(from, started_frame((*st)->data, from.actor.role == auth::role::visitor, random_id, cmd.ref, true));
 }
 
@@ -87,14 +87,10 @@ void hub::start_conversation(client const& from, command const& cmd) {
 
     auto const db_key = store::key::idempotency(from.actor.site, 0, auth::to_string(from.actor.role), from.actor.id, *random_id);
     std::unique_lock starts_lock(starts_mutex_);
+    // Still being committed: answered (and subscribed) when the commit completes.
     if (auto it = starts_.find(db_key); it != starts_.end()) {
-        if (!it->second->committed) {
-            it->second->waiters.push_back({from.conn, cmd.ref});
-            return;
-        }
-        auto const cid = it->second->conversation;
-        starts_lock.unlock();
-        return repeat_start(from, cmd, cid, *random_id);
+        it->second->waiters.push_back({from.conn, cmd.ref, from.actor.role == auth::role::visitor});
+        return;
     }
     if (auto known = store_.get(store::family::idempotency, db_key); known && *known && (*known)->size() == 16) {
         auto const cid = store::key::decode_u64(**known);
@@ -141,7 +137,7 @@ void hub::start_conversation(client const& from, command const& cmd) {
     }
     std::lock_guard lock(st->mutex);
     // The starter is subscribed from the start, so it misses nothing said after.
-    add_subscription(from, st, false);
+    add_subscription(from.conn, from.actor.role == auth::role::visitor, st, false);
     auto const visitor_view = from.actor.role == auth::role::visitor;
     auto started = started_frame(st->data, visitor_view, *random_id, cmd.ref, false);
     auto conversation_frame = share(protocol::object_frame("conversation", "conversation",
@@ -151,10 +147,10 @@ void hub::start_conversation(client const& from, command const& cmd) {
                                     rid = *random_id, ref = cmd.ref, visitor_view](std::optional<store::store_error> const& err) {
         std::vector<waiter> waiters;
         {
+            // Committed or not, the entry goes: later retries find the stored key.
             std::lock_guard starts(starts_mutex_);
             waiters = std::move(entry->waiters);
-            if (err) starts_.erase(db_key);
-            else entry->committed = true;
+            starts_.erase(db_key);
         }
         std::lock_guard lock(st->mutex);
         if (err) {
@@ -172,8 +168,11 @@ void hub::start_conversation(client const& from, command const& cmd) {
         }
         metrics_.events_written(1);
         origin->deliver(share(started));
-        for (auto const& w : waiters)
+        for (auto const& w : waiters) {
+            // A retry that raced the commit is subscribed like the original.
+            add_subscription(w.conn, w.visitor, st, false);
             w.conn->deliver(share(started_frame(st->data, visitor_view, rid, w.ref, true)));
+        }
         announce(*st, conversation_frame, {event_frame});
     });
 }

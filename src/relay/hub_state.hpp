@@ -14,6 +14,7 @@ namespace parley::relay {
 struct waiter {
     std::shared_ptr<subscriber> conn;
     std::optional<std::string> ref;
+    bool visitor = false;
 };
 
 struct hub::conversation_state {
@@ -56,9 +57,9 @@ struct hub::inbox_subscription {
     bool parts;
 };
 
+/// A conversation.start being committed; retries wait here until it completes.
 struct hub::start_entry {
     std::uint64_t conversation = 0;
-    bool committed = false;
     std::vector<waiter> waiters;
 };
 

@@ -62,7 +62,7 @@ void hub::create_part(client const& from, command const& cmd) {
     };
     if (auto it = st->recent.find(key); it != st->recent.end()) {
         if (it->second.committed) return duplicate_of(it->second.part_id);
-        it->second.waiters.push_back({from.conn, cmd.ref});
+        it->second.waiters.push_back({from.conn, cmd.ref, from.actor.role == auth::role::visitor});
         return;
     }
     auto const now = now_ms();

@@ -38,14 +38,17 @@ std::string subscribed_frame(protocol::conversation const& c, bool visitor, std:
 
 } // namespace
 
-void hub::add_subscription(client const& from, std::shared_ptr<conversation_state> const& st, bool replaying) {
+void hub::add_subscription(std::shared_ptr<subscriber> const& conn, bool visitor,
+                           std::shared_ptr<conversation_state> const& st, bool replaying) {
     {
         std::lock_guard lock(conversations_mutex_);
-        subscribed_by_conn_[from.conn.get()].push_back(st);
+        auto& mine = subscribed_by_conn_[conn.get()];
+        std::erase_if(mine, [](auto const& w) { return w.expired(); });
+        if (std::none_of(mine.begin(), mine.end(), [&](auto const& w) { return w.lock() == st; })) mine.push_back(st);
     }
     // A second subscribe from the same connection replaces the first (a resync).
-    std::erase_if(st->subscribers, [&](auto const& s) { return s.address == from.conn.get(); });
-    st->subscribers.push_back({from.conn.get(), from.conn, from.actor.role == auth::role::visitor, replaying, {}});
+    std::erase_if(st->subscribers, [&](auto const& s) { return s.address == conn.get(); });
+    st->subscribers.push_back({conn.get(), conn, visitor, replaying, {}});
 }
 
 void hub::subscribe(client const& from, command const& cmd) {
@@ -66,7 +69,7 @@ void hub::subscribe(client const& from, command const& cmd) {
     if (!recovered && replay_after) replay_after = 0;
 
     std::unique_lock lock((*st)->mutex);
-    add_subscription(from, *st, replay_after.has_value());
+    add_subscription(from.conn, from.actor.role == auth::role::visitor, *st, replay_after.has_value());
     if (!replay_after) {
         reply(from, subscribed_frame((*st)->data, from.actor.role == auth::role::visitor, 0, recovered, cmd.ref));
         return;
@@ -98,7 +101,10 @@ void hub::replay(client const& from, command const& cmd, std::shared_ptr<convers
     std::lock_guard lock(st->mutex);
     auto sub = std::find_if(st->subscribers.begin(), st->subscribers.end(),
                             [&](auto const& s) { return s.address == from.conn.get(); });
-    if (sub == st->subscribers.end()) return; // unsubscribed or gone meanwhile
+    if (sub == st->subscribers.end()) {
+        // Unsubscribed while replaying: the subscribe still gets its one answer.
+        return reply(from, subscribed_frame(st->data, visitor, 0, recovered, cmd.ref));
+    }
 
     std::uint64_t last_read = after;
     std::uint64_t replayed = 0;
@@ -148,6 +154,11 @@ void hub::unsubscribe(client const& from, command const& cmd) {
     } else {
         auto st = open_named(from, cmd);
         if (!st) return;
+        {
+            std::lock_guard lock(conversations_mutex_);
+            if (auto it = subscribed_by_conn_.find(from.conn.get()); it != subscribed_by_conn_.end())
+                std::erase_if(it->second, [&](auto const& w) { return w.expired() || w.lock() == st; });
+        }
         std::lock_guard lock(st->mutex);
         std::erase_if(st->subscribers, [&](auto const& s) { return s.address == from.conn.get(); });
     }

@@ -92,8 +92,10 @@ private:
                    std::optional<protocol::person> employee, std::optional<std::string> page, std::int64_t now);
     void replay(client const& from, protocol::command const& cmd, std::shared_ptr<conversation_state> const& st,
                 std::uint64_t after, bool recovered);
-    /// Registers `from` on `st` (once); `replaying` holds live parts back.
-    void add_subscription(client const& from, std::shared_ptr<conversation_state> const& st, bool replaying);
+    /// Registers `conn` on `st` (once); `replaying` holds live parts back.
+    /// @note Caller holds the conversation's mutex.
+    void add_subscription(std::shared_ptr<subscriber> const& conn, bool visitor,
+                          std::shared_ptr<conversation_state> const& st, bool replaying);
 
     /// The conversation named by the command's `conversation` field, as `from` may
     /// reach it; on any refusal answers `from` with the error and returns null.
@@ -139,7 +141,8 @@ private:
     std::mutex inbox_mutex_;
     std::unordered_map<std::string, std::vector<inbox_subscription>> inbox_;
 
-    /// conversation.start retries in flight or recently committed, by idempotency key.
+    /// conversation.start being committed, by idempotency key; once committed the
+    /// store's idempotency family answers retries.
     struct start_entry;
     std::mutex starts_mutex_;
     std::unordered_map<std::string, std::shared_ptr<start_entry>> starts_;
