@@ -5,11 +5,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <regex>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace parley::test {
 namespace {
@@ -18,18 +16,23 @@ namespace {
 pid_t spawn(std::vector<std::string> const& args, int& out_fd, int& err_fd) {
     int out_pipe[2], err_pipe[2];
     if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) return -1;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
     std::vector<std::string> argv_store{PARLEY_BINARY};
     argv_store.insert(argv_store.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_store) argv.push_back(a.data());
     argv.push_back(nullptr);
-    pid_t pid = -1;
-    if (posix_spawn(&pid, PARLEY_BINARY, &actions, nullptr, argv.data(), environ) != 0) pid = -1;
-    posix_spawn_file_actions_destroy(&actions);
+    pid_t const parent = getpid();
+    pid_t const pid = fork();
+    if (pid == 0) {
+        // Only async-signal-safe calls until exec. The server dies with the test
+        // process, even when a failed test aborts before any destructor runs.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);
+        dup2(out_pipe[1], 1);
+        dup2(err_pipe[1], 2);
+        execv(PARLEY_BINARY, argv.data());
+        _exit(127);
+    }
     close(out_pipe[1]);
     close(err_pipe[1]);
     out_fd = out_pipe[0];
