@@ -13,10 +13,10 @@ namespace parley::test {
 namespace {
 
 /// Starts `PARLEY_BINARY args...` with stdout and stderr on pipes. @return the pid.
-pid_t spawn(std::vector<std::string> const& args, int& out_fd, int& err_fd) {
+pid_t spawn(std::string const& program, std::vector<std::string> const& args, int& out_fd, int& err_fd) {
     int out_pipe[2], err_pipe[2];
     if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) return -1;
-    std::vector<std::string> argv_store{PARLEY_BINARY};
+    std::vector<std::string> argv_store{program};
     argv_store.insert(argv_store.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_store) argv.push_back(a.data());
@@ -30,7 +30,7 @@ pid_t spawn(std::vector<std::string> const& args, int& out_fd, int& err_fd) {
         if (getppid() != parent) _exit(127);
         dup2(out_pipe[1], 1);
         dup2(err_pipe[1], 2);
-        execv(PARLEY_BINARY, argv.data());
+        execv(argv_store[0].c_str(), argv.data());
         _exit(127);
     }
     close(out_pipe[1]);
@@ -64,9 +64,14 @@ std::string test_config(std::string const& data_dir, std::string const& limits_j
 }
 
 run_result run_parley(std::vector<std::string> const& args, std::chrono::milliseconds timeout) {
+    return run_program(PARLEY_BINARY, args, timeout);
+}
+
+run_result run_program(std::string const& program, std::vector<std::string> const& args,
+                       std::chrono::milliseconds timeout) {
     run_result result;
     int out_fd = -1, err_fd = -1;
-    pid_t pid = spawn(args, out_fd, err_fd);
+    pid_t pid = spawn(program, args, out_fd, err_fd);
     if (pid < 0) return result;
     auto const deadline = std::chrono::steady_clock::now() + timeout;
     pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
@@ -102,7 +107,7 @@ server_process::server_process(std::string const& config_json, std::vector<std::
     std::vector<std::string> args{"serve", "--config", config_path_, "--listen", "127.0.0.1:0"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     int out_fd = -1, err_fd = -1;
-    pid_ = spawn(args, out_fd, err_fd);
+    pid_ = spawn(PARLEY_BINARY, args, out_fd, err_fd);
     if (pid_ < 0) return;
     close(out_fd);
     reader_ = std::thread([this, err_fd] { read_stderr(err_fd); });

@@ -30,6 +30,10 @@ struct run_result {
     std::string err;
 };
 
+/// Runs `program ARGS...` to completion (killed after `timeout`).
+run_result run_program(std::string const& program, std::vector<std::string> const& args,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
 /// Runs `parley ARGS...` to completion (killed after `timeout`).
 run_result run_parley(std::vector<std::string> const& args,
                       std::chrono::milliseconds timeout = std::chrono::seconds(20));
