@@ -188,14 +188,9 @@ void ws_session::do_write() {
 void ws_session::on_write(beast::error_code ec, std::size_t) {
     if (ec) return abandon();
     if (queue_.front().kind == outbound_frame::kind::text) ctx_.metrics.messages_sent(1);
-    bool const more = queue_.pop_front();
-    if (closing_) {
-        // The close handshake was waiting for this write; nothing more goes out.
-        queue_.drop_waiting();
-        if (more) queue_.pop_front();
-        return;
-    }
-    if (more) do_write();
+    // Closing: close() dropped what waited and enqueue() refuses, so nothing follows;
+    // the close handshake was waiting for this write.
+    if (queue_.pop_front() && !closing_) do_write();
 }
 
 void ws_session::arm_heartbeat() {

@@ -21,8 +21,6 @@ using protocol::error_code;
 
 namespace {
 
-using frame_ptr = std::shared_ptr<std::string const>;
-
 std::string started_frame(protocol::conversation const& c, bool visitor, std::string const& random_id,
                           std::optional<std::string> const& ref, bool duplicate) {
     auto const who = visitor ? protocol::audience::visitor : protocol::audience::staff;

@@ -81,7 +81,9 @@ struct hub::change_set {
 inline constexpr std::size_t recent_creates_kept = 256;
 
 /// A frame every recipient shares: serialized once, never copied per connection.
-inline std::shared_ptr<std::string const> share(std::string frame) {
+using frame_ptr = std::shared_ptr<std::string const>;
+
+inline frame_ptr share(std::string frame) {
     return std::make_shared<std::string const>(std::move(frame));
 }
 

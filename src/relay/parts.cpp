@@ -22,8 +22,6 @@ using protocol::error_code;
 
 namespace {
 
-using frame_ptr = std::shared_ptr<std::string const>;
-
 /// The stored part `id` of conversation `cid`, as text, or nullopt.
 std::optional<std::string> stored_part(store::rocks_store const& store, std::uint64_t cid, std::uint64_t id) {
     auto got = store.get(store::family::parts, store::key::part(cid, id));

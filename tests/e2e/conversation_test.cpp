@@ -31,19 +31,9 @@ std::unique_ptr<ws_client> connect(unsigned short port, std::string const& token
 }
 
 /// Reads frames until one with `op`; frames before it are returned in `skipped`.
-json::object read_op(ws_client& c, std::string_view op, std::vector<json::object>* skipped = nullptr) {
-    for (int i = 0; i < 10000; ++i) {
-        auto f = c.read_json();
-        if (f.empty()) return f;
-        if (f["op"].is_string() && f["op"].get_string() == op) return f;
-        if (skipped) skipped->push_back(std::move(f));
-    }
-    return {};
-}
-
 std::uint64_t start(ws_client& visitor, std::string const& random_id = "start-1") {
     visitor.send_text(json::serialize(json::object{{"op", "conversation.start"}, {"random_id", random_id}, {"ref", "s"}}));
-    auto started = read_op(visitor, "conversation.started");
+    auto started = visitor.read_op("conversation.started");
     EXPECT_EQ(started["random_id"], random_id.c_str());
     return started["conversation"].at("id").to_number<std::uint64_t>();
 }
@@ -91,25 +81,25 @@ TEST_F(conversation_e2e, visitor_and_operator_talk_and_every_tab_hears_it) {
     auto const cid = start(*visitor);
     auto second_tab = connect(port(), make_token(role::visitor, "anna"));
     second_tab->send_text(subscribe(cid));
-    EXPECT_EQ(read_op(*second_tab, "subscribed")["replayed"], 0);
+    EXPECT_EQ(second_tab->read_op("subscribed")["replayed"], 0);
     operator_->send_text(subscribe(cid));
-    EXPECT_EQ(read_op(*operator_, "subscribed")["conversation"].at("status"), "queued");
+    EXPECT_EQ(operator_->read_op("subscribed")["conversation"].at("status"), "queued");
 
     visitor->send_text(create(cid, "reply_user", "r-1", "Where is my order?"));
-    auto ack = read_op(*visitor, "part.created");
+    auto ack = visitor->read_op("part.created");
     auto const& part = ack["part"].as_object();
     EXPECT_EQ(part.at("random_id"), "r-1");
     EXPECT_EQ(part.at("body"), "Where is my order?");
     EXPECT_EQ(part.at("direction"), "u2a");
     EXPECT_EQ(part.at("first"), true);
-    auto seen_by_operator = read_op(*operator_, "part");
+    auto seen_by_operator = operator_->read_op("part");
     EXPECT_EQ(seen_by_operator["part"].at("id"), part.at("id"));
     EXPECT_FALSE(seen_by_operator["part"].as_object().contains("random_id"));
-    EXPECT_EQ(read_op(*second_tab, "part")["part"].at("id"), part.at("id"));
+    EXPECT_EQ(second_tab->read_op("part")["part"].at("id"), part.at("id"));
 
     operator_->send_text(create(cid, "reply_admin", "a-1", "On its way"));
-    EXPECT_EQ(read_op(*operator_, "part.created")["part"].at("direction"), "a2u");
-    auto answer = read_op(*visitor, "part");
+    EXPECT_EQ(operator_->read_op("part.created")["part"].at("direction"), "a2u");
+    auto answer = visitor->read_op("part");
     EXPECT_EQ(answer["part"].at("body"), "On its way");
     EXPECT_GT(answer["part"].at("id").to_number<std::uint64_t>(), part.at("id").to_number<std::uint64_t>());
 }
@@ -119,17 +109,17 @@ TEST_F(conversation_e2e, notes_never_reach_the_visitor) {
     auto operator_ = connect(port(), make_token(role::operator_, "olga"));
     auto const cid = start(*visitor);
     operator_->send_text(create(cid, "note", "n-1", "VIP, be nice"));
-    EXPECT_EQ(read_op(*operator_, "part.created")["part"].at("type"), "note");
+    EXPECT_EQ(operator_->read_op("part.created")["part"].at("type"), "note");
     operator_->send_text(create(cid, "reply_admin", "a-1", "Hi!"));
-    read_op(*operator_, "part.created");
+    operator_->read_op("part.created");
     // The first thing the visitor receives is the reply, not the note.
-    auto first = read_op(*visitor, "part");
+    auto first = visitor->read_op("part");
     EXPECT_EQ(first["part"].at("type"), "reply_admin");
     // Nor on replay.
     auto again = connect(port(), visitor_token("nosy"));
     again->send_text(subscribe(cid, 0));
     std::vector<json::object> replayed;
-    auto done = read_op(*again, "subscribed", &replayed);
+    auto done = again->read_op("subscribed", &replayed);
     ASSERT_EQ(replayed.size(), 1u);
     EXPECT_EQ(replayed[0]["part"].at("type"), "reply_admin");
     EXPECT_EQ(done["replayed"], 1);
@@ -141,7 +131,7 @@ TEST_F(conversation_e2e, permission_rules_are_enforced) {
     auto const cid = start(*visitor);
     auto expect_error = [&](ws_client& c, std::string const& cmd, char const* code) {
         c.send_text(cmd);
-        auto e = read_op(c, "error");
+        auto e = c.read_op("error");
         EXPECT_EQ(e["code"], code) << cmd;
     };
     expect_error(*visitor, create(cid, "note", "x1"), "forbidden");
@@ -165,9 +155,9 @@ TEST_F(conversation_e2e, a_retry_is_answered_with_the_original_across_reconnect_
         auto visitor = connect(port(), token);
         cid = start(*visitor, "start-r");
         visitor->send_text(create(cid, "reply_user", "same-1"));
-        id = read_op(*visitor, "part.created")["part"].at("id").to_number<std::uint64_t>();
+        id = visitor->read_op("part.created")["part"].at("id").to_number<std::uint64_t>();
         visitor->send_text(create(cid, "reply_user", "same-1", "typed again"));
-        auto dup = read_op(*visitor, "part.created");
+        auto dup = visitor->read_op("part.created");
         EXPECT_EQ(dup["duplicate"], true);
         EXPECT_EQ(dup["part"].at("id").to_number<std::uint64_t>(), id);
         EXPECT_EQ(dup["part"].at("body"), "hello");
@@ -175,22 +165,22 @@ TEST_F(conversation_e2e, a_retry_is_answered_with_the_original_across_reconnect_
     {
         auto visitor = connect(port(), token);
         visitor->send_text(create(cid, "reply_user", "same-1"));
-        EXPECT_EQ(read_op(*visitor, "part.created")["part"].at("id").to_number<std::uint64_t>(), id);
+        EXPECT_EQ(visitor->read_op("part.created")["part"].at("id").to_number<std::uint64_t>(), id);
     }
     restart();
     auto visitor = connect(port(), token);
     visitor->send_text(create(cid, "reply_user", "same-1"));
-    auto dup = read_op(*visitor, "part.created");
+    auto dup = visitor->read_op("part.created");
     EXPECT_EQ(dup["duplicate"], true);
     EXPECT_EQ(dup["part"].at("id").to_number<std::uint64_t>(), id);
     EXPECT_EQ(start(*visitor, "start-r"), cid) << "conversation.start is idempotent too";
     // New parts continue above every id used before the restart.
     visitor->send_text(create(cid, "reply_user", "fresh"));
-    EXPECT_GT(read_op(*visitor, "part.created")["part"].at("id").to_number<std::uint64_t>(), id);
+    EXPECT_GT(visitor->read_op("part.created")["part"].at("id").to_number<std::uint64_t>(), id);
     // The operator sees exactly one part per random_id.
     auto operator_ = connect(port(), make_token(role::operator_, "olga"));
     operator_->send_text(subscribe(cid, 0));
-    EXPECT_EQ(read_op(*operator_, "subscribed")["replayed"], 2);
+    EXPECT_EQ(operator_->read_op("subscribed")["replayed"], 2);
 }
 
 TEST_F(conversation_e2e, replay_during_concurrent_writes_has_no_gap_and_no_duplicate) {
@@ -205,7 +195,7 @@ TEST_F(conversation_e2e, replay_during_concurrent_writes_has_no_gap_and_no_dupli
 
     std::set<std::uint64_t> acked;
     for (int i = 0; i < total; ++i)
-        acked.insert(read_op(*visitor, "part.created")["part"].at("id").to_number<std::uint64_t>());
+        acked.insert(visitor->read_op("part.created")["part"].at("id").to_number<std::uint64_t>());
     ASSERT_EQ(acked.size(), static_cast<std::size_t>(total));
 
     std::vector<std::uint64_t> seen;
@@ -232,7 +222,7 @@ TEST_F(conversation_e2e, every_acknowledged_part_survives_kill_9) {
     auto const cid = start(*visitor);
     std::set<std::uint64_t> acked;
     for (int i = 0; i < 300; ++i) visitor->send_text(create(cid, "reply_user", numbered("k", i), numbered("k", i)));
-    for (int i = 0; i < 300; ++i) acked.insert(read_op(*visitor, "part.created")["part"].at("id").to_number<std::uint64_t>());
+    for (int i = 0; i < 300; ++i) acked.insert(visitor->read_op("part.created")["part"].at("id").to_number<std::uint64_t>());
     // More in flight while the process dies: they may or may not land, but never twice.
     for (int i = 300; i < 400; ++i) visitor->send_text(create(cid, "reply_user", numbered("k", i), numbered("k", i)));
     restart(/*hard=*/true);
@@ -240,7 +230,7 @@ TEST_F(conversation_e2e, every_acknowledged_part_survives_kill_9) {
     auto operator_ = connect(port(), make_token(role::operator_, "olga"));
     operator_->send_text(subscribe(cid, 0));
     std::vector<json::object> replayed;
-    read_op(*operator_, "subscribed", &replayed);
+    operator_->read_op("subscribed", &replayed);
     std::set<std::uint64_t> stored;
     std::set<std::string> bodies;
     for (auto& f : replayed) {
@@ -256,9 +246,9 @@ TEST_F(conversation_e2e, body_length_is_counted_in_characters) {
     std::string at_limit;
     for (int i = 0; i < 10000; ++i) at_limit += "\xD0\xAF"; // 'Я': 2 bytes, 1 character
     visitor->send_text(create(cid, "reply_user", "ok", at_limit));
-    EXPECT_EQ(read_op(*visitor, "part.created")["part"].at("body").as_string().size(), at_limit.size());
+    EXPECT_EQ(visitor->read_op("part.created")["part"].at("body").as_string().size(), at_limit.size());
     visitor->send_text(create(cid, "reply_user", "too-long", at_limit + "!"));
-    auto e = read_op(*visitor, "error");
+    auto e = visitor->read_op("error");
     EXPECT_EQ(e["code"], "too_large");
     EXPECT_EQ(e["random_id"], "too-long");
 }
@@ -274,8 +264,8 @@ TEST(slow_consumer, a_subscriber_that_never_reads_is_cut_off_and_nobody_else_wai
     auto awake = connect(server.port(), make_token(role::operator_, "awake"));
     stuck->send_text(subscribe(cid));
     awake->send_text(subscribe(cid));
-    read_op(*stuck, "subscribed");
-    read_op(*awake, "subscribed");
+    stuck->read_op("subscribed");
+    awake->read_op("subscribed");
 
     // 3000 x 4 KB: far more than the stuck socket's kernel buffers and its 64 KB queue.
     constexpr int total = 3000;
@@ -283,9 +273,9 @@ TEST(slow_consumer, a_subscriber_that_never_reads_is_cut_off_and_nobody_else_wai
     std::uint64_t last = 0;
     for (int i = 0; i < total; ++i) {
         visitor->send_text(create(cid, "reply_user", numbered("s", i), body));
-        ASSERT_FALSE(read_op(*visitor, "part.created").empty());
+        ASSERT_FALSE(visitor->read_op("part.created").empty());
         // The awake operator reads as it goes; the stuck one never reads at all.
-        auto f = read_op(*awake, "part");
+        auto f = awake->read_op("part");
         ASSERT_FALSE(f.empty()) << "the awake operator was held back at part " << i;
         auto const id = f["part"].at("id").to_number<std::uint64_t>();
         ASSERT_GT(id, last);

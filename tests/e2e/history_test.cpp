@@ -17,14 +17,6 @@ namespace {
 using auth::role;
 namespace json = boost::json;
 
-json::object next_op(ws_client& c, std::string_view op) {
-    for (int i = 0; i < 1000; ++i) {
-        auto f = c.read_json();
-        if (f.empty() || (f["op"].is_string() && f["op"].get_string() == op)) return f;
-    }
-    return {};
-}
-
 /// A conversation of visitor `anna` with 6 parts: 4 visible ones and 2 notes.
 class history_e2e : public ::testing::Test {
 protected:
@@ -34,14 +26,14 @@ protected:
         ASSERT_TRUE(server_->started()) << server_->log();
         auto visitor = ws_client::open(server_->port(), visitor_token("anna"));
         auto operator_ = ws_client::open(server_->port(), make_token(role::operator_, "olga"));
-        next_op(*visitor, "hello");
-        next_op(*operator_, "hello");
+        visitor->read_op("hello");
+        operator_->read_op("hello");
         visitor->send_text(R"({"op":"conversation.start","random_id":"s1","department":"sales"})");
-        cid_ = next_op(*visitor, "conversation.started")["conversation"].at("id").to_number<std::uint64_t>();
+        cid_ = visitor->read_op("conversation.started")["conversation"].at("id").to_number<std::uint64_t>();
         auto const send = [&](ws_client& c, char const* type, int n) {
             c.send_text(json::serialize(json::object{{"op", "part.create"}, {"conversation", cid_}, {"type", type},
                                                      {"random_id", "r" + std::to_string(n)}, {"body", type}}));
-            ids_.push_back(next_op(c, "part.created")["part"].at("id").to_number<std::uint64_t>());
+            ids_.push_back(c.read_op("part.created")["part"].at("id").to_number<std::uint64_t>());
         };
         send(*visitor, "reply_user", 1);
         send(*operator_, "note", 2);

@@ -128,6 +128,16 @@ boost::json::object ws_client::read_json(std::chrono::milliseconds timeout) {
     return std::move(v.get_object());
 }
 
+boost::json::object ws_client::read_op(std::string_view op, std::vector<boost::json::object>* skipped,
+                                       std::chrono::milliseconds timeout) {
+    for (;;) {
+        auto f = read_json(timeout);
+        if (f.empty()) return f;
+        if (auto const* o = f.if_contains("op"); o && o->is_string() && o->get_string() == op) return f;
+        if (skipped) skipped->push_back(std::move(f));
+    }
+}
+
 void ws_client::close() {
     bool done = false;
     ws_.async_close(websocket::close_code::normal, [&](beast::error_code) { done = true; });

@@ -58,6 +58,11 @@ public:
     /// Reads the next frame and parses it as a JSON object; ADD_FAILURE if it is not one.
     boost::json::object read_json(std::chrono::milliseconds timeout = 5s);
 
+    /// Reads until a frame whose `op` is `op` and returns it (empty on timeout or
+    /// close). Frames read before it are appended to `skipped` when given.
+    boost::json::object read_op(std::string_view op, std::vector<boost::json::object>* skipped = nullptr,
+                                std::chrono::milliseconds timeout = 5s);
+
     /// Pings received from the server so far (counted while reading).
     unsigned pings_received() const { return pings_; }
 

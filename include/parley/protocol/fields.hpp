@@ -12,9 +12,8 @@
 
 namespace parley::protocol {
 
-/// Typed readers for command fields. Each returns the value, nullopt when the field is
-/// absent, or a `bad_request` naming the field when it has the wrong shape.
-using field_result_error = command_error;
+// Typed readers for command fields. Each returns the value, nullopt when the field is
+// absent, or a `bad_request` naming the field when it has the wrong shape.
 
 /// Ids the server assigns are positive and below 2^53 (SPEC §2).
 inline constexpr std::uint64_t max_id = (std::uint64_t{1} << 53) - 1;
