@@ -63,7 +63,7 @@ void raise_open_file_limit() {
 /// Binds, serves until a signal, drains. Everything the I/O handlers reference lives in
 /// the caller, so it outlives the io_context destroyed on return.
 int run_io(config::server_config const& config, net::server_context& ctx, std::atomic<bool>& ready,
-           store::commit_log& commits, std::string const& web_root) {
+           store::commit_pipeline& commits, std::string const& web_root) {
     auto const threads = thread_count(config);
     asio::io_context ioc(static_cast<int>(threads));
 
@@ -82,6 +82,8 @@ int run_io(config::server_config const& config, net::server_context& ctx, std::a
         return exit_code::startup_failed;
     }
     auto const bound = server_listener->local_endpoint();
+    // Commits wait for the end of the loop's current round, so one round is one batch.
+    commits.defer_wakeups([&ioc](std::function<void()> wake) { asio::post(ioc, std::move(wake)); });
     server_listener->run();
     ready.store(true, std::memory_order_release);
     log::info("server.listening", {{"address", bound.address().to_string()},
@@ -108,6 +110,7 @@ int run_io(config::server_config const& config, net::server_context& ctx, std::a
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
+    commits.defer_wakeups(nullptr);
     // Completions post to sessions' strands: they must run while the io_context exists.
     commits.drain();
     return exit_code::ok;

@@ -19,18 +19,43 @@ commit_pipeline::~commit_pipeline() {
     thread_.join();
 }
 
+void commit_pipeline::defer_wakeups(deferrer defer) {
+    std::lock_guard lock(mutex_);
+    defer_ = std::move(defer);
+    // A wake-up deferred to a loop that is going away may never run.
+    if (!defer_ && wake_scheduled_) wake_locked();
+}
+
+void commit_pipeline::wake_locked() {
+    wake_scheduled_ = false;
+    if (awake_) return;
+    awake_ = true;
+    wake_.notify_one();
+}
+
 void commit_pipeline::submit(write_set change, completion done) {
+    deferrer defer;
     {
         std::lock_guard lock(mutex_);
         queue_.push_back({std::move(change), std::move(done)});
         ++submitted_;
+        // A committer that is awake takes this with its next batch.
+        if (awake_ || wake_scheduled_) return;
+        if (!defer_) return wake_locked();
+        wake_scheduled_ = true;
+        defer = defer_;
     }
-    wake_.notify_one();
+    defer([this] {
+        std::lock_guard lock(mutex_);
+        if (wake_scheduled_) wake_locked();
+    });
 }
 
 void commit_pipeline::drain() {
     std::unique_lock lock(mutex_);
     auto const target = submitted_;
+    // The caller may be the very loop a deferred wake-up waits on.
+    if (completed_ < target) wake_locked();
     idle_.wait(lock, [&] { return completed_ >= target; });
 }
 
@@ -40,9 +65,13 @@ void commit_pipeline::run() {
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return; // stopping, nothing left
-            // Everything that queued up while the last batch was on disk goes in this one.
+            if (queue_.empty()) awake_ = false;
+            wake_.wait(lock, [&] { return stopping_ || awake_; });
+            if (queue_.empty()) {
+                if (stopping_) return;
+                continue;
+            }
+            // Everything that queued up since the last batch goes in this one.
             while (!queue_.empty() && batch.size() < max_batch) {
                 batch.push_back(std::move(queue_.front()));
                 queue_.pop_front();

@@ -39,10 +39,18 @@ public:
 /// batch was being written and commits them in one WriteBatch: one WAL write, and one
 /// fsync with `storage.sync`, however many writers are waiting. The I/O threads never
 /// touch the disk.
+///
+/// Waking the committer for each change would make it and the I/O thread take turns
+/// (on a busy core, a context switch per change and batches of one or two). With
+/// defer_wakeups() the wake-up is posted to the I/O loop instead, so it runs after the
+/// handlers already ready: everything one round of the loop submits is one batch.
 class commit_pipeline final : public commit_log {
 public:
     /// Largest number of changes in one batch; bounds the latency one batch adds.
     static constexpr std::size_t max_batch = 1024;
+
+    /// Runs a wake-up later (e.g. posts it to an io_context).
+    using deferrer = std::function<void(std::function<void()>)>;
 
     commit_pipeline(rocks_store& store, telemetry::metrics& metrics);
     /// Drains, then stops the committer thread.
@@ -51,6 +59,10 @@ public:
     void submit(write_set change, completion done) override;
     void drain() override;
 
+    /// Routes wake-ups through `defer`; an empty one wakes the committer directly again
+    /// (do that before whatever runs `defer`'s work stops). @note Thread-safe.
+    void defer_wakeups(deferrer defer);
+
 private:
     struct pending {
         write_set change;
@@ -58,6 +70,8 @@ private:
     };
 
     void run();
+    /// Lets the committer take the queue. @note Caller holds mutex_.
+    void wake_locked();
 
     rocks_store& store_;
     telemetry::metrics& metrics_;
@@ -67,6 +81,11 @@ private:
     std::deque<pending> queue_;
     std::uint64_t submitted_ = 0;
     std::uint64_t completed_ = 0;
+    deferrer defer_;
+    /// The committer may run: it sleeps only once the queue is empty and this is false.
+    bool awake_ = false;
+    /// A deferred wake-up is on its way; further submits need not send another.
+    bool wake_scheduled_ = false;
     bool stopping_ = false;
     std::thread thread_;
 };
