@@ -140,9 +140,21 @@ void ws_session::reply(std::string frame) {
 }
 
 void ws_session::deliver(std::shared_ptr<std::string const> frame) {
-    asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
-        self->enqueue({outbound_frame::kind::text, std::move(frame)});
-    });
+    {
+        std::lock_guard lock(delivered_mutex_);
+        delivered_.push_back(std::move(frame));
+        if (delivered_.size() > 1) return; // the strand has not taken the last ones yet
+    }
+    asio::post(ws_.get_executor(), beast::bind_front_handler(&ws_session::take_delivered, shared_from_this()));
+}
+
+void ws_session::take_delivered() {
+    {
+        std::lock_guard lock(delivered_mutex_);
+        taking_.swap(delivered_);
+    }
+    for (auto& frame : taking_) enqueue({outbound_frame::kind::text, std::move(frame)});
+    taking_.clear();
 }
 
 void ws_session::disconnect(relay::close_reason why) {

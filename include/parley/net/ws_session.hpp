@@ -16,6 +16,8 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 namespace parley::net {
 
@@ -48,6 +50,8 @@ private:
     void handle_command(std::string_view text);
     void reply(std::string frame);
 
+    /// Moves what deliver() collected into the outbound queue.
+    void take_delivered();
     void enqueue(outbound_frame frame);
     void do_write();
     void on_write(boost::beast::error_code ec, std::size_t bytes);
@@ -78,6 +82,12 @@ private:
     /// When the write in flight began; a write older than the idle timeout means the
     /// client has stopped reading.
     clock::time_point write_started_;
+    /// Frames delivered from other threads, waiting for the strand: one post per burst
+    /// instead of one per frame (a commit batch hands a connection many at once).
+    std::mutex delivered_mutex_;
+    std::vector<std::shared_ptr<std::string const>> delivered_;
+    /// The strand's side of the swap; keeps its capacity between bursts.
+    std::vector<std::shared_ptr<std::string const>> taking_;
     bool registered_ = false;
     bool closing_ = false;
 };
