@@ -4,6 +4,7 @@
 #include "hub_state.hpp"
 
 #include <parley/clock.hpp>
+#include <parley/protocol/conversation_counters.hpp>
 #include <parley/protocol/event.hpp>
 #include <parley/protocol/frames.hpp>
 #include <parley/protocol/part.hpp>
@@ -16,6 +17,11 @@
 namespace parley::relay {
 
 namespace json = boost::json;
+
+void store_aggregate(store::write_set& writes, protocol::conversation const& c, bool whole) {
+    if (whole) writes.add(store::family::conversations, store::key::conversation(c.id), protocol::to_stored(c));
+    writes.add(store::family::conversations, store::key::conversation_counters(c.id), protocol::encode_counters(c));
+}
 
 void hub::add_server_part(conversation_state& st, change_set& change, auth::actor const& by, protocol::part_type type,
                           json::object extra, std::int64_t now) {
@@ -40,7 +46,7 @@ void hub::add_event(conversation_state& st, change_set& change, std::string_view
 
 void hub::commit(client const& from, std::shared_ptr<conversation_state> const& st, change_set change) {
     auto& c = st->data;
-    change.writes.add(store::family::conversations, store::key::conversation(c.id), protocol::to_stored(c));
+    store_aggregate(change.writes, c, true);
     auto const now = now_ms();
     auto staff_view = share(protocol::object_frame("conversation", "conversation", protocol::to_json(c, protocol::audience::staff, now)));
     auto visitor_view = change.conversation_changed

@@ -114,7 +114,7 @@ void hub::start_conversation(client const& from, command const& cmd) {
     auto event = json::serialize(protocol::make_event(event_id, cid, protocol::event_type::chat_open,
                                                       who + " opened a chat", std::nullopt, c.widget.contains("entry_page") && c.widget.at("entry_page").is_string() ? std::optional<std::string>(std::string(c.widget.at("entry_page").get_string())) : std::nullopt, now));
     store::write_set change;
-    change.add(store::family::conversations, store::key::conversation(cid), protocol::to_stored(c));
+    store_aggregate(change, c, true);
     change.add(store::family::events, store::key::event(cid, event_id), event);
     change.add(store::family::indexes, store::key::visitor_conversation(c.site, c.visitor.id, cid), {});
     change.add(store::family::idempotency, db_key,

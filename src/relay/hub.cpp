@@ -1,5 +1,6 @@
 #include "hub_state.hpp"
 
+#include <parley/protocol/conversation_counters.hpp>
 #include <parley/protocol/fields.hpp>
 #include <parley/protocol/frames.hpp>
 #include <parley/store/keyspace.hpp>
@@ -85,6 +86,10 @@ expected<std::shared_ptr<hub::conversation_state>, command_error> hub::open(auth
         if (!*stored) return protocol::error_for(cmd, error_code::not_found, "no such conversation");
         auto parsed = protocol::from_stored(**stored);
         if (!parsed) return protocol::error_for(cmd, error_code::internal, "unreadable conversation record");
+        auto counters = store_.get(store::family::conversations, store::key::conversation_counters(id));
+        if (!counters) return protocol::error_for(cmd, error_code::unavailable, "store unavailable");
+        if (*counters && !protocol::apply_counters(*parsed, **counters))
+            return protocol::error_for(cmd, error_code::internal, "unreadable conversation counters");
         st->data = std::move(*parsed);
         st->stale = false;
         return std::nullopt;

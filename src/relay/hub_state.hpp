@@ -95,6 +95,10 @@ bool serves_department(auth::actor const& who, std::optional<std::string> const&
 std::optional<protocol::command_error> check_access(auth::actor const& who, protocol::conversation const& c,
                                                     protocol::command const& cmd);
 
+/// The conversation's stored aggregate, into `writes`: the counters always, the whole
+/// record too when `whole` (see protocol::encode_counters for why they are apart).
+void store_aggregate(store::write_set& writes, protocol::conversation const& c, bool whole);
+
 /// The idempotency key of a create inside one conversation.
 std::string create_key(auth::actor const& who, std::string_view random_id);
 

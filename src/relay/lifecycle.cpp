@@ -8,8 +8,10 @@ using protocol::part_type;
 
 protocol::person person_of(auth::actor const& who) { return {who.id, who.name}; }
 
-void add_employee(protocol::conversation& c, protocol::person const& who) {
-    if (std::find(c.employees.begin(), c.employees.end(), who) == c.employees.end()) c.employees.push_back(who);
+bool add_employee(protocol::conversation& c, protocol::person const& who) {
+    if (std::find(c.employees.begin(), c.employees.end(), who) != c.employees.end()) return false;
+    c.employees.push_back(who);
+    return true;
 }
 
 part_effect apply_part(protocol::conversation& c, part_type type, auth::actor const& author, std::uint64_t part_id,
@@ -24,6 +26,7 @@ part_effect apply_part(protocol::conversation& c, part_type type, auth::actor co
         c.status = c.assignee ? "assigned" : "queued";
         c.ends_at.reset();
         effect.reopened = true;
+        effect.record_changed = true;
     }
     if (protocol::counts_as_message(type)) {
         ++c.message_count;
@@ -45,7 +48,7 @@ part_effect apply_part(protocol::conversation& c, part_type type, auth::actor co
         }
     }
     if (author.role == auth::role::operator_ && (type == part_type::reply_admin || type == part_type::article))
-        add_employee(c, person_of(author));
+        effect.record_changed |= add_employee(c, person_of(author));
     if (type == part_type::vote && rating) c.rating = *rating;
     return effect;
 }

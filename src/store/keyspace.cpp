@@ -22,6 +22,8 @@ std::string event(std::uint64_t conversation, std::uint64_t id) { return encode_
 
 std::string conversation(std::uint64_t id) { return encode_u64(id); }
 
+std::string conversation_counters(std::uint64_t id) { return encode_u64(id) + '\x01'; }
+
 std::string visitor_conversation(std::string_view site, std::string_view visitor, std::uint64_t conversation) {
     std::string k = "v";
     k.append(site).push_back('\0');

@@ -194,6 +194,25 @@ TEST_F(hub_test, restart_keeps_duplicates_and_ids_keep_growing) {
     EXPECT_GT(start(visitor, after, "s-2"), cid);
 }
 
+TEST_F(hub_test, restart_restores_the_aggregate_exactly) {
+    auto const mine = connect();
+    auto const staff = connect();
+    auto const cid = start(visitor, mine, "s-1");
+    created_id(create(visitor, mine, cid, "reply_user", "r-1"));
+    created_id(create(op, staff, cid, "reply_admin", "r-2")); // adds an employee: whole record
+    EXPECT_EQ(str(ask(visitor, mine, {{"op", "read"}, {"conversation", cid}, {"up_to", 2}}), "op"), "ok");
+    created_id(create(visitor, mine, cid, "reply_user", "r-3")); // counters only, from here on
+    created_id(create(visitor, mine, cid, "vote", "r-4", {{"meta_data", {{"rating", 5}}}}));
+    created_id(create(op, staff, cid, "note", "r-5"));
+    auto const before = relay->conversation_for(op, cid);
+    ASSERT_TRUE(before);
+    EXPECT_EQ(before->message_count, 3u);
+    ASSERT_NO_FATAL_FAILURE(restart());
+    auto const after = relay->conversation_for(op, cid);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(protocol::to_stored(*after), protocol::to_stored(*before));
+}
+
 TEST_F(hub_test, body_limit_counts_code_points) {
     auto const conn = connect();
     auto const cid = start(visitor, conn, "s-1");

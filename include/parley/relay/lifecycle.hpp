@@ -12,6 +12,9 @@ namespace parley::relay {
 struct part_effect {
     /// A visitor wrote into a finished conversation: write `visitor-chat-reopen`.
     bool reopened = false;
+    /// Something beyond the counters changed (status, employees): the whole stored
+    /// record must be rewritten, not just the counters.
+    bool record_changed = false;
 };
 
 /// Applies a new part of `type` by `author` with id `part_id` at `now_ms` to the
@@ -21,7 +24,8 @@ part_effect apply_part(protocol::conversation& c, protocol::part_type type, auth
                        std::uint64_t part_id, std::int64_t now_ms, std::optional<std::int64_t> rating);
 
 /// Adds `who` to `employees` unless already there (order of first participation).
-void add_employee(protocol::conversation& c, protocol::person const& who);
+/// @return whether it was added.
+bool add_employee(protocol::conversation& c, protocol::person const& who);
 
 /// `{"id","name"}` of an actor.
 protocol::person person_of(auth::actor const& who);

@@ -47,8 +47,11 @@ std::string part(std::uint64_t conversation, std::uint64_t id);
 std::string event(std::uint64_t conversation, std::uint64_t id);
 /// The prefix shared by every part (or event) key of one conversation.
 std::string conversation_prefix(std::uint64_t conversation);
-/// `conversations`: conversation id.
+/// `conversations`: conversation id → the whole aggregate (JSON).
 std::string conversation(std::uint64_t id);
+/// `conversations`: conversation id, 0x01 → its counters (protocol::encode_counters),
+/// rewritten by every part. Nine bytes, so a scan of records skips them by length.
+std::string conversation_counters(std::uint64_t id);
 /// `indexes`: a visitor's conversations, `v` site NUL visitor NUL conversation id.
 std::string visitor_conversation(std::string_view site, std::string_view visitor, std::uint64_t conversation);
 /// `idempotency`: who asked, where, with which random_id. Conversation 0 stands for
