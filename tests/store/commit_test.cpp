@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
+#include <mutex>
 #include <thread>
 
 namespace parley::store {
@@ -143,6 +145,79 @@ TEST(commit_pipeline, drain_waits_for_everything_submitted) {
         EXPECT_EQ(done.load(), 100);
     }
     EXPECT_EQ(store->scan(family::parts, {key::conversation_prefix(2), {}, {}, 500, false})->size(), 100u);
+}
+
+/// Wake-ups the pipeline deferred, run only when the test says so (as an I/O loop
+/// would run them after its current round).
+struct deferred_wakeups {
+    std::mutex mutex;
+    std::vector<std::function<void()>> pending;
+
+    commit_pipeline::deferrer deferrer() {
+        return [this](std::function<void()> wake) {
+            std::lock_guard lock(mutex);
+            pending.push_back(std::move(wake));
+        };
+    }
+    std::size_t size() {
+        std::lock_guard lock(mutex);
+        return pending.size();
+    }
+    void run_all() {
+        std::vector<std::function<void()>> now;
+        {
+            std::lock_guard lock(mutex);
+            now.swap(pending);
+        }
+        for (auto& wake : now) wake();
+    }
+};
+
+std::uint64_t batches_of(telemetry::metrics const& metrics) {
+    auto const text = metrics.render_prometheus();
+    auto const pos = text.find("parley_commit_seconds_count ");
+    return pos == std::string::npos ? 0 : std::stoull(text.substr(pos + 28));
+}
+
+TEST(commit_pipeline, deferred_wakeup_commits_one_round_as_one_batch) {
+    test::temp_dir dir;
+    auto store = open_store(dir);
+    telemetry::metrics metrics;
+    deferred_wakeups loop;
+    commit_pipeline pipeline(*store, metrics);
+    pipeline.defer_wakeups(loop.deferrer());
+    std::atomic<int> done{0};
+    for (std::uint64_t id = 1; id <= 50; ++id)
+        pipeline.submit(part_change(3, id), [&](std::optional<store_error> const&) { ++done; });
+    EXPECT_EQ(loop.size(), 1u) << "one wake-up per round, not one per change";
+    EXPECT_EQ(done.load(), 0) << "nothing commits before the round ends";
+    loop.run_all();
+    pipeline.drain();
+    EXPECT_EQ(done.load(), 50);
+    EXPECT_EQ(batches_of(metrics), 1u);
+}
+
+TEST(commit_pipeline, drain_and_undeferring_never_wait_for_a_lost_wakeup) {
+    test::temp_dir dir;
+    auto store = open_store(dir);
+    telemetry::metrics metrics;
+    deferred_wakeups loop; // its wake-ups never run: a loop that has stopped
+    commit_pipeline pipeline(*store, metrics);
+    pipeline.defer_wakeups(loop.deferrer());
+    std::atomic<int> done{0};
+    for (std::uint64_t id = 1; id <= 10; ++id)
+        pipeline.submit(part_change(4, id), [&](std::optional<store_error> const&) { ++done; });
+    pipeline.drain(); // e.g. shutdown draining from the loop's own thread
+    EXPECT_EQ(done.load(), 10);
+
+    std::promise<void> committed;
+    pipeline.submit(part_change(4, 11), [&](std::optional<store_error> const&) { committed.set_value(); });
+    pipeline.defer_wakeups(nullptr); // the loop is going away: wake directly
+    EXPECT_EQ(committed.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    auto const asked = loop.size();
+    pipeline.submit(part_change(4, 12), {});
+    pipeline.drain();
+    EXPECT_EQ(loop.size(), asked) << "undeferred: no more wake-ups go to the old loop";
 }
 
 } // namespace
