@@ -125,10 +125,20 @@ expected<protocol::conversation, command_error> hub::conversation_for(auth::acto
 
 void hub::fan_out_part(conversation_state& st, std::uint64_t part_id, bool visitor_visible, subscriber const* origin,
                        std::shared_ptr<std::string const> const& frame) {
+    // Inbox listeners for parts first: usually there are none, and then the
+    // conversation's subscribers (thousands, in a busy room) need no bookkeeping.
+    std::vector<std::pair<subscriber const*, std::shared_ptr<subscriber>>> inbox_targets;
+    {
+        std::lock_guard lock(inbox_mutex_);
+        if (auto it = inbox_.find(st.data.site); it != inbox_.end())
+            for (auto const& sub : it->second)
+                if (sub.parts && sub.address != origin && serves_department(sub.actor, st.data.department))
+                    if (auto conn = sub.conn.lock()) inbox_targets.emplace_back(sub.address, std::move(conn));
+    }
     std::vector<subscriber const*> reached;
     for (auto& sub : st.subscribers) {
         if (sub.address == origin || (sub.visitor && !visitor_visible)) continue;
-        reached.push_back(sub.address);
+        if (!inbox_targets.empty()) reached.push_back(sub.address);
         if (part_id <= sub.replayed_up_to) continue; // the replay already sent it
         if (sub.replaying) {
             sub.held.emplace_back(part_id, frame);
@@ -136,15 +146,10 @@ void hub::fan_out_part(conversation_state& st, std::uint64_t part_id, bool visit
             conn->deliver(frame);
         }
     }
-    std::lock_guard lock(inbox_mutex_);
-    auto it = inbox_.find(st.data.site);
-    if (it == inbox_.end()) return;
-    for (auto const& sub : it->second) {
-        if (!sub.parts || sub.address == origin || !serves_department(sub.actor, st.data.department)) continue;
-        // A connection subscribed to both the conversation and the inbox gets it once.
-        if (std::find(reached.begin(), reached.end(), sub.address) != reached.end()) continue;
-        if (auto conn = sub.conn.lock()) conn->deliver(frame);
-    }
+    // A connection subscribed to both the conversation and the inbox gets it once.
+    std::sort(reached.begin(), reached.end());
+    for (auto const& [address, conn] : inbox_targets)
+        if (!std::binary_search(reached.begin(), reached.end(), address)) conn->deliver(frame);
 }
 
 void hub::announce(conversation_state& st, std::shared_ptr<std::string const> const& conversation_frame,
