@@ -28,6 +28,9 @@ std::optional<std::uint64_t> parse_id(std::string_view text) {
     return v;
 }
 
+/// First block of a page's JSON arena: a default page (50 parts) fits, larger ones grow.
+constexpr std::size_t page_arena_bytes = 64 * 1024;
+
 http_response from_error(http_request const& req, protocol::command_error const& e) {
     return json_error(req, e.code, e.message);
 }
@@ -113,15 +116,18 @@ http_response history::parts(http_request const& req, auth::actor const& who, st
     if (q->after) range.after = store::key::part(id, *q->after);
     if (q->before) range.before = store::key::part(id, *q->before);
 
-    std::vector<json::value> found;
+    // One request's JSON lives in one arena and goes at once: per-value heap
+    // allocations, not the parsing itself, were most of a page's cost.
+    json::monotonic_resource arena(page_arena_bytes);
+    json::array found(&arena);
     // A visitor's page skips notes and tags; keep reading until it is full.
     while (found.size() < q->limit) {
         auto page = store_.scan(store::family::parts, range);
         if (!page) return json_error(req, error_code::unavailable, "store unavailable");
-        std::vector<json::value> batch;
+        json::array batch(&arena);
         for (auto const& r : *page) {
             boost::system::error_code ec;
-            auto part = json::parse(r.value, ec);
+            auto part = json::parse(r.value, ec, &arena);
             if (ec || !part.is_object()) continue;
             auto const type = protocol::type_of(part.as_object());
             if (visitor && (!type || !protocol::visible_to_visitor(*type))) continue;
@@ -129,18 +135,19 @@ http_response history::parts(http_request const& req, auth::actor const& who, st
             batch.push_back(std::move(part));
         }
         auto const exhausted = page->size() < range.limit;
+        auto const excess = [&] { return static_cast<std::ptrdiff_t>(found.size() - std::min<std::size_t>(found.size(), q->limit)); };
         if (range.from_end) {
             if (!page->empty()) range.before = page->front().key;
-            found.insert(found.begin(), batch.begin(), batch.end());
-            if (found.size() > q->limit) found.erase(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(found.size() - q->limit));
+            found.insert(found.begin(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+            found.erase(found.begin(), found.begin() + excess());
         } else {
             if (!page->empty()) range.after = page->back().key;
-            found.insert(found.end(), batch.begin(), batch.end());
-            if (found.size() > q->limit) found.resize(q->limit);
+            found.insert(found.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+            found.erase(found.end() - excess(), found.end());
         }
         if (exhausted) break;
     }
-    return json_ok(req, json::array(found.begin(), found.end()));
+    return json_ok(req, found);
 }
 
 http_response history::events(http_request const& req, auth::actor const& who, std::uint64_t id) const {
@@ -155,10 +162,11 @@ http_response history::events(http_request const& req, auth::actor const& who, s
     if (q->after) range.after = store::key::event(id, *q->after);
     auto page = store_.scan(store::family::events, range);
     if (!page) return json_error(req, error_code::unavailable, "store unavailable");
-    json::array out;
+    json::monotonic_resource arena(page_arena_bytes);
+    json::array out(&arena);
     for (auto const& r : *page) {
         boost::system::error_code ec;
-        auto event = json::parse(r.value, ec);
+        auto event = json::parse(r.value, ec, &arena);
         if (!ec) out.push_back(std::move(event));
     }
     return json_ok(req, out);
