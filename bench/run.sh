@@ -33,23 +33,35 @@ raw="$work/latest.jsonl"
 : >"$raw"
 secret=bench-secret-$(date +%s)-$RANDOM
 
-# start_server NAME SYNC: a fresh server on an ephemeral port; sets port, config, server_pid.
+# A port nothing listens on (SPEC's listen.port is 1..65535, so no port 0).
+free_port() {
+  local p
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  echo "run.sh: no free port found" >&2
+  exit 1
+}
+
+# start_server NAME SYNC: a fresh server on a free port; sets port, config, server_pid.
 start_server() {
   local dir="$work/$1"
   rm -rf "$dir" && mkdir -p "$dir"
   config="$dir/parley.json"
+  port=$(free_port)
   cat >"$config" <<JSON
-{ "listen": {"address": "127.0.0.1", "port": 0}, "threads": 1,
+{ "listen": {"address": "127.0.0.1", "port": $port}, "threads": 1,
   "storage": {"path": "$dir/data", "sync": $2},
   "sites": [{"id": "demo", "secret": "$secret"}],
   "limits": {"commands_per_s": 1000000, "commands_burst": 1000000},
-  "log": {"level": "info"} }
+  "log": {"level": "warn"} }
 JSON
   taskset -c 0 build/parley serve --config "$config" 2>"$dir/server.log" &
   server_pid=$!
   for _ in $(seq 100); do
-    port=$(sed -n 's/.*server\.listening.* port=\([0-9]*\).*/\1/p' "$dir/server.log" | head -1)
-    [[ -n $port ]] && return 0
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.1
   done
   echo "run.sh: the server did not start; its log:" >&2

@@ -33,9 +33,8 @@ function runsOf(scenario, match = () => true) {
 
 function verdict(value, target, higherIsBetter) {
   if (value === undefined) return 'no valid run';
-  const met = higherIsBetter ? value >= target : value <= target;
-  const ratio = higherIsBetter ? value / target : target / value;
-  return met ? 'met' : `missed (${(ratio * 100).toFixed(0)}% of target)`;
+  if (higherIsBetter) return value >= target ? 'met' : `missed (${((100 * value) / target).toFixed(0)}% of target)`;
+  return value <= target ? 'met' : `missed (${(value / target).toFixed(1)}× the limit)`;
 }
 
 const rows = [];
