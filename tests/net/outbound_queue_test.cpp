@@ -42,6 +42,29 @@ TEST(outbound_queue, frames_come_out_in_order) {
     EXPECT_TRUE(q.empty());
 }
 
+TEST(outbound_queue, a_queue_that_never_empties_keeps_order_and_the_front_buffer) {
+    // A busy connection: one frame in flight, more arriving before each write ends.
+    outbound_queue q(1'000'000);
+    std::size_t next = 0, expected = 0;
+    auto push_next = [&] { (void)q.push({outbound_frame::kind::text, std::make_shared<std::string const>(std::to_string(next++))}); };
+    push_next();
+    for (int round = 0; round < 10'000; ++round) {
+        auto const* in_flight = q.front().text->data();
+        push_next();
+        if (round % 3 == 0) push_next(); // the backlog grows slowly
+        ASSERT_EQ(q.front().text->data(), in_flight) << "a push never moves the frame being written";
+        ASSERT_EQ(*q.front().text, std::to_string(expected));
+        ASSERT_TRUE(q.pop_front());
+        ++expected;
+    }
+    while (!q.empty()) {
+        ASSERT_EQ(*q.front().text, std::to_string(expected++));
+        q.pop_front();
+    }
+    EXPECT_EQ(expected, next);
+    EXPECT_EQ(q.bytes(), 0u);
+}
+
 TEST(outbound_queue, over_capacity_when_the_cap_would_be_passed) {
     outbound_queue q(100);
     EXPECT_EQ(q.push(text(60)), push_result::start_write);
