@@ -43,8 +43,8 @@ bool outbound_queue::pop_front() {
     return false;
 }
 
-void outbound_queue::drop_waiting() {
-    while (size() > 1) {
+void outbound_queue::drop_waiting(std::size_t in_flight) {
+    while (size() > in_flight) {
         bytes_ -= cost(frames_.back());
         frames_.pop_back();
     }

@@ -21,6 +21,10 @@ namespace {
 /// How long the peer has to answer our close frame before the socket is dropped.
 constexpr auto close_grace = std::chrono::seconds(2);
 
+/// Bounds on one write, so one busy connection's turn on the loop stays short.
+constexpr std::size_t max_frames_per_write = 256;
+constexpr std::size_t max_bytes_per_write = 256 * 1024;
+
 /// How long a client has to finish the opening handshake.
 constexpr auto handshake_timeout = std::chrono::seconds(10);
 
@@ -137,6 +141,7 @@ void ws_session::handle_command(std::string_view text) {
 
 void ws_session::reply(std::string frame) {
     enqueue({outbound_frame::kind::text, std::make_shared<std::string const>(std::move(frame))});
+    flush();
 }
 
 void ws_session::deliver(std::shared_ptr<std::string const> frame) {
@@ -155,6 +160,7 @@ void ws_session::take_delivered() {
     }
     for (auto& frame : taking_) enqueue({outbound_frame::kind::text, std::move(frame)});
     taking_.clear();
+    flush();
 }
 
 void ws_session::disconnect(relay::close_reason why) {
@@ -172,11 +178,11 @@ void ws_session::disconnect(relay::close_reason why) {
 
 void ws_session::enqueue(outbound_frame frame) {
     if (closing_) return;
-    switch (queue_.push(std::move(frame))) {
-    case outbound_queue::push_result::start_write: return do_write();
-    case outbound_queue::push_result::queued: return;
-    case outbound_queue::push_result::over_capacity: return close_slow_consumer();
-    }
+    if (queue_.push(std::move(frame)) == outbound_queue::push_result::over_capacity) close_slow_consumer();
+}
+
+void ws_session::flush() {
+    if (!closing_ && in_flight_ == 0 && !queue_.empty()) do_write();
 }
 
 void ws_session::close_slow_consumer() {
@@ -187,22 +193,44 @@ void ws_session::close_slow_consumer() {
 
 void ws_session::do_write() {
     write_started_ = clock::now();
-    auto const& front = queue_.front();
-    if (front.kind == outbound_frame::kind::ping) {
-        ws_.async_ping({}, [self = shared_from_this()](beast::error_code ec) { self->on_write(ec, 0); });
-        return;
+    // Everything queued now goes in one write, up to a bound that keeps one connection's
+    // turn on the loop short.
+    in_flight_ = std::min(queue_.size(), max_frames_per_write);
+    headers_.clear();
+    gather_.clear();
+    headers_.reserve(in_flight_); // the gather list points into it: no reallocation below
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < in_flight_; ++i) {
+        auto const& frame = queue_.at(i);
+        if (i > 0 && bytes >= max_bytes_per_write) {
+            in_flight_ = i;
+            break;
+        }
+        if (frame.kind == outbound_frame::kind::ping) {
+            headers_.push_back(encode_frame_header(frame_header::ping, 0));
+            gather_.emplace_back(headers_.back().bytes.data(), headers_.back().size);
+            continue;
+        }
+        headers_.push_back(encode_frame_header(frame_header::text, frame.text->size()));
+        gather_.emplace_back(headers_.back().bytes.data(), headers_.back().size);
+        gather_.emplace_back(frame.text->data(), frame.text->size());
+        bytes += frame.text->size();
     }
-    ws_.text(true);
-    ws_.async_write(asio::buffer(*front.text),
-                    beast::bind_front_handler(&ws_session::on_write, shared_from_this()));
+    ws_.next_layer().write_frames(gather_, beast::bind_front_handler(&ws_session::on_write, shared_from_this()));
 }
 
 void ws_session::on_write(beast::error_code ec, std::size_t) {
     if (ec) return abandon();
-    if (queue_.front().kind == outbound_frame::kind::text) ctx_.metrics.messages_sent(1);
+    std::uint64_t texts = 0;
+    for (std::size_t i = 0; i < in_flight_; ++i) {
+        if (queue_.front().kind == outbound_frame::kind::text) ++texts;
+        queue_.pop_front();
+    }
+    in_flight_ = 0;
+    ctx_.metrics.messages_sent(texts);
     // Closing: close() dropped what waited and enqueue() refuses, so nothing follows;
-    // the close handshake was waiting for this write.
-    if (queue_.pop_front() && !closing_) do_write();
+    // the close frame was waiting for this write.
+    if (!queue_.empty() && !closing_) do_write();
 }
 
 void ws_session::arm_heartbeat() {
@@ -227,6 +255,7 @@ void ws_session::on_heartbeat(beast::error_code ec) {
     if (now - last_ping_ >= std::chrono::seconds(ctx_.config.limits.ping_interval_s)) {
         last_ping_ = now;
         enqueue({outbound_frame::kind::ping, nullptr});
+        flush();
     }
     if (!closing_) arm_heartbeat();
 }
@@ -235,7 +264,7 @@ void ws_session::close(websocket::close_code code, std::string_view reason) {
     if (closing_) return;
     closing_ = true;
     heartbeat_.cancel();
-    queue_.drop_waiting();
+    queue_.drop_waiting(in_flight_);
     log::info("ws.closing", {{"conn", id_}, {"code", static_cast<int>(code)}, {"why", describe(code)}});
     close_deadline_.expires_after(close_grace);
     close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {

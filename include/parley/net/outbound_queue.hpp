@@ -36,6 +36,8 @@ public:
 
     /// @note Precondition: !empty().
     outbound_frame const& front() const { return frames_[head_]; }
+    /// The frame `i` places behind the front. @note Precondition: i < size().
+    outbound_frame const& at(std::size_t i) const { return frames_[head_ + i]; }
 
     /// Drops the frame just written. @return true when another frame is waiting.
     bool pop_front();
@@ -44,9 +46,9 @@ public:
     std::size_t bytes() const { return bytes_; }
     std::size_t size() const { return frames_.size() - head_; }
 
-    /// Drops every frame behind the front one (the connection is closing). The front
-    /// frame stays: its buffer may be the one being written right now.
-    void drop_waiting();
+    /// Drops every frame behind the first `in_flight` (the connection is closing): those
+    /// are being written right now and their buffers must live until the write ends.
+    void drop_waiting(std::size_t in_flight = 1);
 
 private:
     static std::size_t cost(outbound_frame const& f);

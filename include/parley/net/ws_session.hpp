@@ -2,6 +2,8 @@
 
 #include <parley/api/http_types.hpp>
 #include <parley/auth/actor.hpp>
+#include <parley/net/frame_header.hpp>
+#include <parley/net/lane_stream.hpp>
 #include <parley/net/outbound_queue.hpp>
 #include <parley/net/rate_limiter.hpp>
 #include <parley/net/server_context.hpp>
@@ -24,8 +26,10 @@ namespace parley::net {
 /// One authenticated WebSocket connection on `/v1/ws` (SPEC §3).
 ///
 /// Reads one frame at a time and answers each command; writes go through a bounded
-/// outbound_queue with exactly one write in flight, so a client that stops reading is
-/// closed with 1008 once `limits.max_queue_bytes` is queued, and never slows anyone else.
+/// outbound_queue with one write in flight, which carries every frame queued when it
+/// starts (encoded here, written through lane_stream in one `sendmsg`), so a client that
+/// stops reading is closed with 1008 once `limits.max_queue_bytes` is queued, and never
+/// slows anyone else.
 /// Pings every `limits.ping_interval_s`; closes with 1001 after `limits.idle_timeout_s`
 /// without a frame or pong.
 /// @note Every member runs on the socket's strand except deliver() and disconnect(),
@@ -52,7 +56,9 @@ private:
 
     /// Moves what deliver() collected into the outbound queue.
     void take_delivered();
+    /// Queues `frame`; flush() starts the write, so a burst queued together goes in one.
     void enqueue(outbound_frame frame);
+    void flush();
     void do_write();
     void on_write(boost::beast::error_code ec, std::size_t bytes);
 
@@ -68,7 +74,7 @@ private:
     /// operation ends and the session can go.
     void abandon();
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::websocket::stream<lane_stream> ws_;
     boost::beast::flat_buffer buffer_;
     server_context& ctx_;
     auth::actor const actor_;
@@ -79,6 +85,11 @@ private:
     boost::asio::steady_timer close_deadline_;
     clock::time_point last_heard_;
     clock::time_point last_ping_;
+    /// The write in flight: its frame headers and the buffers it gathers (headers
+    /// interleaved with the shared frame texts), and how many queued frames it carries.
+    std::vector<frame_header> headers_;
+    std::vector<boost::asio::const_buffer> gather_;
+    std::size_t in_flight_ = 0;
     /// When the write in flight began; a write older than the idle timeout means the
     /// client has stopped reading.
     clock::time_point write_started_;
