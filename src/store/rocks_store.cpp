@@ -181,9 +181,27 @@ expected<std::optional<std::string>, store_error> rocks_store::get(family column
     return std::optional<std::string>{std::move(value)};
 }
 
+namespace {
+
+/// The first key after every key starting with `prefix` ("" when there is none).
+std::string past_prefix(std::string prefix) {
+    while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
+    if (!prefix.empty()) prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+    return prefix;
+}
+
+} // namespace
+
 expected<std::vector<rocks_store::record>, store_error> rocks_store::scan(family column, range const& r) const {
+    // Bounds let RocksDB skip memtable and file data outside the range, and make a
+    // backward scan a SeekToLast inside them instead of a search from past the prefix.
+    std::string const lower = r.prefix;
+    std::string const upper = !r.before.empty() ? r.before : past_prefix(r.prefix);
+    rocksdb::Slice const lower_slice(lower), upper_slice(upper);
     rocksdb::ReadOptions options;
     options.total_order_seek = true;
+    options.iterate_lower_bound = &lower_slice;
+    if (!upper.empty()) options.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(options, impl_->family(column)));
     std::vector<record> out;
     auto in_range = [&](rocksdb::Slice k) {
@@ -199,20 +217,7 @@ expected<std::vector<rocks_store::record>, store_error> rocks_store::scan(family
         for (; it->Valid() && out.size() < r.limit && in_range(it->key()); it->Next())
             out.push_back({it->key().ToString(), it->value().ToString()});
     } else {
-        if (!r.before.empty()) {
-            it->SeekForPrev(r.before);
-            if (it->Valid() && it->key() == rocksdb::Slice(r.before)) it->Prev();
-        } else {
-            // The last key with this prefix: seek past it, step back.
-            auto upper = r.prefix;
-            while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
-            if (upper.empty()) it->SeekToLast();
-            else {
-                upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
-                it->SeekForPrev(upper);
-                if (it->Valid() && it->key() == rocksdb::Slice(upper)) it->Prev();
-            }
-        }
+        it->SeekToLast();
         for (; it->Valid() && out.size() < r.limit && in_range(it->key()); it->Prev())
             out.push_back({it->key().ToString(), it->value().ToString()});
         std::reverse(out.begin(), out.end());
