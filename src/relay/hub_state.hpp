@@ -5,6 +5,7 @@
 #include <parley/relay/hub.hpp>
 
 #include <boost/json/object.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include <tuple>
 
@@ -43,7 +44,9 @@ struct hub::conversation_state {
         bool committed = false;
         std::vector<waiter> waiters;
     };
-    std::unordered_map<std::string, recent_create> recent;
+    /// Open addressing: a create looks its key up three or four times, and the nodes of
+    /// a node-based map cost a cache miss each.
+    boost::unordered_flat_map<std::string, recent_create> recent;
     std::deque<std::string> recent_order;
 
     /// A commit failed after the aggregate was updated in memory: reload before use.
