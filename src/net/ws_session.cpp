@@ -182,7 +182,14 @@ void ws_session::enqueue(outbound_frame frame) {
 }
 
 void ws_session::flush() {
-    if (!closing_ && in_flight_ == 0 && !queue_.empty()) do_write();
+    if (in_flight_ == 0 && may_write()) do_write();
+}
+
+bool ws_session::may_write() const {
+    // Beast stops being open the moment it starts answering a peer's close (or fails
+    // the connection itself), before this session hears of it: nothing may follow its
+    // close frame.
+    return !closing_ && !queue_.empty() && ws_.is_open();
 }
 
 void ws_session::close_slow_consumer() {
@@ -230,7 +237,7 @@ void ws_session::on_write(beast::error_code ec, std::size_t) {
     ctx_.metrics.messages_sent(texts);
     // Closing: close() dropped what waited and enqueue() refuses, so nothing follows;
     // the close frame was waiting for this write.
-    if (!queue_.empty() && !closing_) do_write();
+    if (may_write()) do_write();
 }
 
 void ws_session::arm_heartbeat() {

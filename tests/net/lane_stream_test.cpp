@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/beast/websocket/error.hpp>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -105,6 +106,50 @@ TEST(lane_stream, a_failed_write_still_lets_the_waiting_one_finish) {
     EXPECT_TRUE(frames_ec);
     EXPECT_TRUE(beast_done) << "a write waiting behind a failed one is not stranded";
     EXPECT_TRUE(beast_ec);
+}
+
+TEST(lane_stream, many_buffers_arrive_whole_and_in_order_across_partial_writes) {
+    socket_pair p;
+    // More buffers than one writev takes, each larger than the socket buffers hold.
+    std::vector<std::string> parts;
+    std::vector<asio::const_buffer> gather;
+    std::string expected;
+    for (int i = 0; i < 300; ++i) parts.push_back(std::string(static_cast<std::size_t>(100 + i * 37), static_cast<char>('a' + i % 26)));
+    for (auto const& part : parts) {
+        gather.push_back(asio::buffer(part));
+        expected += part;
+    }
+    std::size_t reported = 0;
+    p.server->write_frames(gather, [&](boost::system::error_code ec, std::size_t n) {
+        EXPECT_FALSE(ec);
+        reported = n;
+    });
+    EXPECT_EQ(p.read(expected.size()), expected);
+    EXPECT_EQ(reported, expected.size());
+}
+
+TEST(lane_stream, nothing_follows_beasts_close_frame) {
+    socket_pair p;
+    unsigned char const close_frame[] = {0x88, 0x02, 0x03, 0xE9}; // close, code 1001
+    std::string const frames = "late data";
+    std::vector<asio::const_buffer> gather{asio::buffer(frames)};
+    boost::system::error_code frames_ec;
+    bool frames_done = false;
+    p.server->async_write_some(asio::buffer(close_frame), [](boost::system::error_code, std::size_t) {});
+    p.server->write_frames(gather, [&](boost::system::error_code ec, std::size_t) {
+        frames_ec = ec;
+        frames_done = true;
+    });
+    auto const got = p.read(sizeof close_frame);
+    EXPECT_EQ(got, std::string(reinterpret_cast<char const*>(close_frame), sizeof close_frame));
+    EXPECT_TRUE(frames_done);
+    EXPECT_EQ(frames_ec, boost::beast::websocket::error::closed);
+    // And nothing else came after the close frame.
+    p.server->next_layer().socket().shutdown(tcp::socket::shutdown_send);
+    char extra = 0;
+    boost::system::error_code ec;
+    p.client.read_some(asio::buffer(&extra, 1), ec);
+    EXPECT_EQ(ec, asio::error::eof);
 }
 
 } // namespace

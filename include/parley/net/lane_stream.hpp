@@ -1,9 +1,12 @@
 #pragma once
 
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/compose.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
 #include <functional>
@@ -51,7 +54,8 @@ public:
     }
 
     /// The session's frames, already encoded; `buffers` must stay untouched until `done`
-    /// runs. @note At most one at a time.
+    /// runs. Once Beast has written a close frame nothing more may follow it (RFC 6455
+    /// §5.5.1): `done` then gets `websocket::error::closed`. @note At most one at a time.
     void write_frames(std::vector<boost::asio::const_buffer> const& buffers, completion done) {
         if (busy_) {
             waiting_frames_ = [this, &buffers, done = std::move(done)]() mutable { start_frames(buffers, std::move(done)); };
@@ -79,6 +83,7 @@ private:
             case waiting:
                 state = writing;
                 lane.busy_ = true;
+                if (starts_close_frame(buffers)) lane.sealed_ = true;
                 boost::asio::async_write(lane.stream_, buffers, std::move(self));
                 return;
             case writing:
@@ -89,13 +94,55 @@ private:
         }
     };
 
+    /// Whether Beast is writing a close frame: FIN and opcode 8, no extension bits.
+    template <class ConstBuffers> static bool starts_close_frame(ConstBuffers const& buffers) {
+        for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers); ++it) {
+            boost::asio::const_buffer b(*it);
+            if (b.size() > 0) return *static_cast<unsigned char const*>(b.data()) == 0x88;
+        }
+        return false;
+    }
+
     void start_frames(std::vector<boost::asio::const_buffer> const& buffers, completion done) {
+        if (sealed_) {
+            boost::asio::post(stream_.get_executor(), [done = std::move(done)] {
+                done(boost::beast::websocket::error::closed, 0);
+            });
+            return finished();
+        }
         busy_ = true;
-        boost::asio::async_write(stream_, buffers,
-                                 [this, done = std::move(done)](boost::system::error_code ec, std::size_t n) {
-                                     finished();
-                                     done(ec, n);
-                                 });
+        frames_ = &buffers;
+        next_ = 0;
+        offset_ = 0;
+        written_ = 0;
+        frames_done_ = std::move(done);
+        write_more_frames();
+    }
+
+    /// asio::async_write gathers at most 16 buffers per call (8 frames); the socket takes
+    /// up to 64, so the batch is written in windows of that size.
+    void write_more_frames() {
+        window_.clear();
+        for (auto i = next_; i < frames_->size() && window_.size() < max_gather; ++i)
+            window_.push_back((*frames_)[i] + (i == next_ ? offset_ : 0));
+        stream_.async_write_some(window_, [this](boost::system::error_code ec, std::size_t n) {
+            written_ += n;
+            while (n > 0 && next_ < frames_->size()) {
+                auto const left = (*frames_)[next_].size() - offset_;
+                if (n < left) {
+                    offset_ += n;
+                    break;
+                }
+                n -= left;
+                ++next_;
+                offset_ = 0;
+            }
+            if (!ec && next_ < frames_->size()) return write_more_frames();
+            auto done = std::move(frames_done_);
+            frames_done_ = nullptr;
+            finished();
+            done(ec, written_);
+        });
     }
 
     /// The socket is free: the next waiting write goes, Beast's control frames first.
@@ -107,8 +154,20 @@ private:
         if (next) next();
     }
 
+    /// Buffers a writev takes at most (IOV_MAX is far above; Asio's own cap is 64).
+    static constexpr std::size_t max_gather = 64;
+
     next_layer_type stream_;
     bool busy_ = false;
+    /// Beast wrote a close frame: the session's frames may not follow.
+    bool sealed_ = false;
+    /// The batch being written: where it has got to, and whom to tell.
+    std::vector<boost::asio::const_buffer> const* frames_ = nullptr;
+    std::size_t next_ = 0;
+    std::size_t offset_ = 0;
+    std::size_t written_ = 0;
+    std::vector<boost::asio::const_buffer> window_;
+    completion frames_done_;
     std::function<void()> waiting_beast_;
     std::function<void()> waiting_frames_;
 };

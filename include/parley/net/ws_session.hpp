@@ -59,6 +59,7 @@ private:
     /// Queues `frame`; flush() starts the write, so a burst queued together goes in one.
     void enqueue(outbound_frame frame);
     void flush();
+    bool may_write() const;
     void do_write();
     void on_write(boost::beast::error_code ec, std::size_t bytes);
 
