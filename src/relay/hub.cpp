@@ -81,14 +81,17 @@ expected<std::shared_ptr<hub::conversation_state>, command_error> hub::open(auth
         if (auto it = conversations_.find(id); it != conversations_.end()) st = it->second;
     }
     auto load = [&]() -> std::optional<command_error> {
-        auto stored = store_.get(store::family::conversations, store::key::conversation(id));
+        // The record and its counters are neighbours: one scan reads both from one
+        // consistent view, never a record from before a commit with counters from after.
+        auto const record_key = store::key::conversation(id);
+        auto stored = store_.scan(store::family::conversations, {record_key, {}, {}, 2, false});
         if (!stored) return protocol::error_for(cmd, error_code::unavailable, "store unavailable");
-        if (!*stored) return protocol::error_for(cmd, error_code::not_found, "no such conversation");
-        auto parsed = protocol::from_stored(**stored);
+        if (stored->empty() || stored->front().key != record_key)
+            return protocol::error_for(cmd, error_code::not_found, "no such conversation");
+        auto parsed = protocol::from_stored(stored->front().value);
         if (!parsed) return protocol::error_for(cmd, error_code::internal, "unreadable conversation record");
-        auto counters = store_.get(store::family::conversations, store::key::conversation_counters(id));
-        if (!counters) return protocol::error_for(cmd, error_code::unavailable, "store unavailable");
-        if (*counters && !protocol::apply_counters(*parsed, **counters))
+        bool const has_counters = stored->size() == 2 && stored->back().key == store::key::conversation_counters(id);
+        if (has_counters && !protocol::apply_counters(*parsed, stored->back().value))
             return protocol::error_for(cmd, error_code::internal, "unreadable conversation counters");
         st->data = std::move(*parsed);
         st->stale = false;
