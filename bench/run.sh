@@ -18,6 +18,7 @@ warmup=${WARMUP:-2}
 results=bench/results
 mkdir -p "$results"
 
+scripts/bootstrap # compilers, libraries and Node.js (for the summary) from Debian
 cmake --preset release >/dev/null
 cmake --build --preset release --target parley parley-bench parley-micro
 
