@@ -22,11 +22,11 @@ namespace parley::net {
 ///
 /// Why: Beast writes one message per call, so a connection with twenty frames queued
 /// made twenty `sendmsg` calls; the session now encodes its text frames itself and
-/// writes a whole queue in one. Beast still answers pings on its own from inside
-/// reads, so both must share the socket without ever interleaving mid-frame. Every
-/// write here is written whole before the next one starts, and a write that arrives
-/// while another is on the socket waits its turn (Beast's first: they are control
-/// frames).
+/// writes a whole queue with one gathered write (32 frames per `sendmsg`). Beast still
+/// answers pings on its own from inside reads, so both must share the socket without
+/// ever interleaving mid-frame. Every write here is written whole before the next one
+/// starts, and a write that arrives while another is on the socket waits its turn
+/// (Beast's first: they are control frames).
 /// @note Used only on its connection's strand.
 class lane_stream {
 public:
