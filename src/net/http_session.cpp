@@ -26,6 +26,11 @@ namespace {
 /// How long a client may take to send a request, or sit idle between keep-alive requests.
 constexpr auto request_timeout = std::chrono::seconds(30);
 
+/// Lingering close: how long, and how much, to read and drop after the last response.
+constexpr auto linger_timeout = std::chrono::seconds(2);
+constexpr std::size_t linger_limit_bytes = 1024 * 1024;
+constexpr std::size_t drain_chunk = 16 * 1024;
+
 /// Largest request header block; above it the request is refused with 400.
 constexpr std::uint32_t header_limit = 16 * 1024;
 
@@ -110,6 +115,21 @@ void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) 
 void http_session::do_close() {
     beast::error_code ignored;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    // Lingering close: closing with the client's bytes still unread sends a reset, and
+    // a reset can destroy the response just written (say, the 400 for an oversized
+    // header) before the client reads it. Read and drop what it still sends, briefly.
+    stream_.expires_after(linger_timeout);
+    drain(0);
+}
+
+void http_session::drain(std::size_t drained) {
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(drain_chunk), [self = shared_from_this(), drained](beast::error_code ec,
+                                                                                               std::size_t n) {
+        self->buffer_.commit(n);
+        if (ec || drained + n >= linger_limit_bytes) return;
+        self->drain(drained + n);
+    });
 }
 
 } // namespace parley::net

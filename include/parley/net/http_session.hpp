@@ -28,7 +28,9 @@ private:
     void upgrade(api::http_request&& req);
     void send(api::http_response&& res);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+    /// Half-closes, then drains what the client still sends before the socket goes.
     void do_close();
+    void drain(std::size_t drained);
 
     boost::beast::tcp_stream stream_;
     boost::beast::flat_buffer buffer_;
