@@ -12,6 +12,18 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
+namespace {
+
+/// What a request that got no response at all yields: status 0, never mistaken for a
+/// real answer (a default-constructed response says 200 OK).
+http_response no_response() {
+    http_response res;
+    res.result(http::status::unknown);
+    return res;
+}
+
+} // namespace
+
 http_connection::http_connection(unsigned short port)
     : ioc_(std::make_unique<asio::io_context>()), stream_(*ioc_) {
     bool done = false;
@@ -42,7 +54,7 @@ http_response http_connection::read_response(bool head) {
     beast::error_code ec;
     stream_.expires_after(5s);
     http::async_read(stream_, buffer_, parser, [&](beast::error_code e, std::size_t) { ec = e, done = true; });
-    if (!run_until(done, 6s) || ec) return http_response{};
+    if (!run_until(done, 6s) || ec) return no_response();
     return parser.release();
 }
 
@@ -60,7 +72,7 @@ http_response http_connection::request(std::string const& method, std::string co
     beast::error_code ec;
     stream_.expires_after(5s);
     http::async_write(stream_, req, [&](beast::error_code e, std::size_t) { ec = e, done = true; });
-    if (!run_until(done, 6s) || ec) return http_response{};
+    if (!run_until(done, 6s) || ec) return no_response();
     return read_response(method == "HEAD");
 }
 
@@ -69,7 +81,7 @@ http_response http_connection::raw(std::string const& bytes) {
     beast::error_code ec;
     stream_.expires_after(5s);
     asio::async_write(stream_, asio::buffer(bytes), [&](beast::error_code e, std::size_t) { ec = e, done = true; });
-    if (!run_until(done, 6s) || ec) return http_response{};
+    if (!run_until(done, 6s) || ec) return no_response();
     return read_response();
 }
 
