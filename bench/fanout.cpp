@@ -127,7 +127,7 @@ private:
             acked += s.sent.acked();
         }
         for (auto const& s : setup_.subscribers())
-            if (s.ready && s.received.count() < acked) return false;
+            if (s.setup.ready() && s.received.count() < acked) return false;
         return true;
     }
 

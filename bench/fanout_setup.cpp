@@ -42,20 +42,12 @@ bool fanout_setup::start_conversation() {
     return loop_.run_until([this] { return conversation_ != 0; }, std::chrono::seconds(10));
 }
 
-void fanout_setup::setup_over(subscriber& s, bool ok) {
-    if (!s.setup_done) return;
-    auto done = std::move(s.setup_done);
-    s.setup_done = nullptr;
-    s.ready = ok;
-    done(ok);
-}
-
 void fanout_setup::start_subscriber(subscriber& s, std::size_t index) {
     s.ws = std::make_shared<bench_client>(loop_.ioc(), target_.port,
                                           ws_target(target_, "operator", numbered('f', index)));
     s.ws->start(
         [this, &s](bool ok) {
-            if (!ok) return setup_over(s, false);
+            if (!ok) return s.setup.finish(false);
             if (o_.inbox) return s.ws->send(R"({"op":"subscribe","inbox":true,"parts":true})");
             std::string sub = R"({"op":"subscribe","conversation":)";
             append_number(sub, conversation_);
@@ -63,11 +55,11 @@ void fanout_setup::start_subscriber(subscriber& s, std::size_t index) {
             s.ws->send(std::move(sub));
         },
         [this, &s](std::string_view f) {
-            if (s.setup_done) {
-                if (is_op(f, "subscribed")) return setup_over(s, true);
+            if (s.setup.pending()) {
+                if (is_op(f, "subscribed")) return s.setup.finish(true);
                 if (is_op(f, "error")) {
                     errors_.add(f);
-                    return setup_over(s, false);
+                    return s.setup.finish(false);
                 }
             }
             on_subscriber_(s, f);
@@ -82,7 +74,7 @@ std::size_t fanout_setup::connect(subscriber_frame on_subscriber, sender_frame o
     }
     paced_start starter(subscribers_.size(), 256,
                         [this](std::size_t i, std::function<void(bool)> done) {
-                            subscribers_[i].setup_done = std::move(done);
+                            subscribers_[i].setup.arm(std::move(done));
                             start_subscriber(subscribers_[i], i);
                         });
     starter.begin();
@@ -122,7 +114,7 @@ void fanout_setup::finish(boost::json::object& out) {
     }
     for (std::size_t i = 0; i < subscribers_.size(); ++i) {
         auto& s = subscribers_[i];
-        if (s.ready) totals.add_receiver(s.received, acked, numbered('f', i));
+        if (s.setup.ready()) totals.add_receiver(s.received, acked, numbered('f', i));
         if (s.ws) client_errors += s.ws->errors();
     }
     if (visitor_) totals.add_receiver(visitor_received_, acked, "the visitor");

@@ -5,6 +5,7 @@
 #include "bench_client.hpp"
 #include "delivery_check.hpp"
 #include "event_loop.hpp"
+#include "paced_start.hpp"
 #include "run_errors.hpp"
 #include "scenario.hpp"
 
@@ -25,8 +26,7 @@ public:
     struct subscriber {
         std::shared_ptr<bench_client> ws;
         receive_log received;
-        bool ready = false; ///< subscribed
-        std::function<void(bool)> setup_done;
+        setup_slot setup; ///< ready(): subscribed
     };
     using subscriber_frame = std::function<void(subscriber&, std::string_view)>;
     using sender_frame = std::function<void(sender&, std::string_view)>;
@@ -50,7 +50,6 @@ public:
 private:
     bool start_conversation();
     void start_subscriber(subscriber& s, std::size_t index);
-    static void setup_over(subscriber& s, bool ok);
 
     event_loop& loop_;
     target const& target_;

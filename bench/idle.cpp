@@ -16,18 +16,9 @@ namespace {
 
 struct idle_connection {
     std::shared_ptr<bench_client> ws;
-    std::function<void(bool)> setup_done;
+    setup_slot setup; ///< ready(): said hello and started its conversation
     std::int64_t started_ns = 0;
-    bool up = false;
 };
-
-void setup_over(idle_connection& c, bool ok) {
-    if (!c.setup_done) return;
-    auto done = std::move(c.setup_done);
-    c.setup_done = nullptr;
-    c.up = ok;
-    done(ok);
-}
 
 } // namespace
 
@@ -41,7 +32,7 @@ boost::json::object run_idle(target const& t, idle_options const& o) {
     paced_start starter(conns.size(), static_cast<std::size_t>(std::max(o.max_handshakes, 1)),
                         [&](std::size_t i, std::function<void(bool)> done) {
                             auto& c = conns[i];
-                            c.setup_done = std::move(done);
+                            c.setup.arm(std::move(done));
                             c.started_ns = now_ns();
                             std::string name = "i";
                             append_number(name, i);
@@ -49,19 +40,19 @@ boost::json::object run_idle(target const& t, idle_options const& o) {
                                                                   ws_target(t, "visitor", name));
                             c.ws->start(
                                 [&c](bool ok) {
-                                    if (!ok) return setup_over(c, false);
+                                    if (!ok) return c.setup.finish(false);
                                     c.ws->send(R"({"op":"conversation.start","random_id":"idle"})");
                                 },
                                 [&](std::string_view f) {
                                     if (is_op(f, "conversation.started")) {
                                         setup_us.add(micros_since(c.started_ns));
-                                        setup_over(c, true);
+                                        c.setup.finish(true);
                                     } else if (is_op(f, "error")) {
                                         errors.add(f);
-                                        setup_over(c, false);
+                                        c.setup.finish(false);
                                     }
                                 },
-                                [&c] { setup_over(c, false); });
+                                [&c] { c.setup.finish(false); });
                         });
     auto const connect_started = std::chrono::steady_clock::now();
     starter.begin();
@@ -84,7 +75,7 @@ boost::json::object run_idle(target const& t, idle_options const& o) {
     std::uint64_t dropped = 0, client_errors = 0;
     for (auto& c : conns) {
         if (!c.ws) continue;
-        if (c.up && !c.ws->is_open()) ++dropped;
+        if (c.setup.ready() && !c.ws->is_open()) ++dropped;
         client_errors += c.ws->errors();
     }
     auto const up = starter.succeeded();

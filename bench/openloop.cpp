@@ -18,7 +18,7 @@ public:
     schedule(pair_layout& layout, double rate, bool const& measuring)
         : layout_(layout), interval_ns_(1e9 / rate), measuring_(measuring) {
         for (auto& p : layout_.pairs())
-            if (p.ready) ready_.push_back(&p);
+            if (p.setup.ready()) ready_.push_back(&p);
         start_ns_ = now_ns();
     }
 

@@ -6,8 +6,30 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <utility>
 
 namespace parley::bench {
+
+/// One connection's set-up as paced_start sees it: the `done` it must call exactly once,
+/// and whether the set-up succeeded.
+class setup_slot {
+public:
+    void arm(std::function<void(bool ok)> done) { done_ = std::move(done); }
+    /// Set-up begun and not over yet.
+    bool pending() const { return static_cast<bool>(done_); }
+    bool ready() const { return ready_; }
+    /// Reports how the set-up ended; only the first call counts.
+    void finish(bool ok) {
+        if (!done_) return;
+        auto done = std::exchange(done_, nullptr);
+        ready_ = ok;
+        done(ok);
+    }
+
+private:
+    std::function<void(bool ok)> done_;
+    bool ready_ = false;
+};
 
 class paced_start {
 public:

@@ -13,7 +13,7 @@ pair_layout::pair_layout(event_loop& loop, target const& t, int conversations, i
 
 int pair_layout::connect(std::chrono::seconds limit) {
     paced_start starter(pairs_.size(), 128, [this](std::size_t i, std::function<void(bool)> done) {
-        pairs_[i].setup_done = std::move(done);
+        pairs_[i].setup.arm(std::move(done));
         start_pair(pairs_[i], i);
     });
     starter.begin();
@@ -25,14 +25,6 @@ int pair_layout::connect(std::chrono::seconds limit) {
         errors_.add_silently(failed - 1);
     }
     return static_cast<int>(starter.succeeded());
-}
-
-void pair_layout::setup_over(pair& p, bool ok) {
-    if (!p.setup_done) return;
-    auto done = std::move(p.setup_done);
-    p.setup_done = nullptr;
-    p.ready = ok;
-    done(ok);
 }
 
 // The operator connects only once the conversation exists, so its subscribe never
@@ -47,7 +39,7 @@ void pair_layout::start_pair(pair& p, std::size_t index) {
                                                  ws_target(target_, "operator", name));
     p.visitor->start(
         [&p](bool ok) {
-            if (!ok) return setup_over(p, false);
+            if (!ok) return p.setup.finish(false);
             p.visitor->send(R"({"op":"conversation.start","random_id":"start"})");
         },
         [this, &p](std::string_view f) { on_visitor_frame(p, f); });
@@ -63,13 +55,13 @@ void pair_layout::on_visitor_frame(pair& p, std::string_view f) {
     if (is_op(f, "error")) {
         errors_.add(f);
         if (auto seq = refused_seq(f)) p.sent.on_refused(*seq);
-        return setup_over(p, false);
+        return p.setup.finish(false);
     }
     if (is_op(f, "conversation.started")) {
         p.conversation = number_after(f, R"("conversation":{"id":)").value_or(0);
         p.operator_->start(
             [this, &p](bool ok) {
-                if (!ok) return setup_over(p, false);
+                if (!ok) return p.setup.finish(false);
                 std::string sub = R"({"op":"subscribe","conversation":)";
                 append_number(sub, p.conversation);
                 sub += '}';
@@ -86,10 +78,10 @@ void pair_layout::on_operator_frame(pair& p, std::string_view f) {
         if (p.received.on_part(*id)) on_delivery_(p, send_stamp(f).value_or(0));
         return;
     }
-    if (is_op(f, "subscribed")) return setup_over(p, true);
+    if (is_op(f, "subscribed")) return p.setup.finish(true);
     if (is_op(f, "error")) {
         errors_.add(f);
-        setup_over(p, false);
+        p.setup.finish(false);
     }
 }
 
@@ -122,7 +114,7 @@ void pair_layout::finish(boost::json::object& out) {
         totals.add_sender(p.sent);
         std::string who = "operator of conversation ";
         append_number(who, p.conversation);
-        if (p.ready) totals.add_receiver(p.received, p.sent.acked_ids(), who);
+        if (p.setup.ready()) totals.add_receiver(p.received, p.sent.acked_ids(), who);
         client_errors += p.visitor->errors() + p.operator_->errors();
         p.visitor->close();
         p.operator_->close();

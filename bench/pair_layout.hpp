@@ -6,6 +6,7 @@
 #include "bench_client.hpp"
 #include "delivery_check.hpp"
 #include "event_loop.hpp"
+#include "paced_start.hpp"
 #include "run_errors.hpp"
 #include "scenario.hpp"
 
@@ -21,10 +22,9 @@ public:
     struct pair {
         std::shared_ptr<bench_client> visitor, operator_;
         std::uint64_t conversation = 0;
-        bool ready = false;                   ///< started, and the operator is subscribed
+        setup_slot setup;                     ///< ready(): started, and the operator is subscribed
         send_log sent;                        ///< the visitor's parts
         receive_log received;                 ///< what the operator got
-        std::function<void(bool)> setup_done; ///< set while the pair is being set up
     };
     /// Runs for each ack (on the visitor) or delivery (on the operator) of a new part,
     /// with the send stamp its body carries.
@@ -55,7 +55,6 @@ private:
     void on_visitor_frame(pair& p, std::string_view f);
     void on_operator_frame(pair& p, std::string_view f);
     /// Ends the set-up of `p` once, however many ways it can fail.
-    static void setup_over(pair& p, bool ok);
 
     event_loop& loop_;
     target const& target_;

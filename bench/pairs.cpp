@@ -31,7 +31,7 @@ boost::json::object run_pairs(target const& t, timing const& time, pairs_options
     layout.connect(std::chrono::seconds(60));
     sending = true;
     for (auto& p : layout.pairs())
-        if (p.ready)
+        if (p.setup.ready())
             for (int w = 0; w < o.window; ++w)
                 layout.send_part(p, now_ns());
     auto const elapsed = loop.measure(time, measuring);
