@@ -100,7 +100,7 @@ void hub::create_part(client const& from, command const& cmd) {
     st->recent[key] = {id, false, {}};
     st->recent_order.push_back(key);
     auto const live = share(protocol::part_frame("part", part_json));
-    auto const ack = protocol::part_created_frame(part_json, req->random_id, cmd.ref, false);
+    auto const ack = share(protocol::part_created_frame(part_json, req->random_id, cmd.ref, false));
     bool const visible = protocol::visible_to_visitor(req->type);
     bool const status_changed = effect.reopened;
     auto const conversation_frame =
@@ -136,7 +136,7 @@ void hub::create_part(client const& from, command const& cmd) {
         metrics_.parts_written(1);
         if (!events.empty()) metrics_.events_written(events.size());
         if (entry != st->recent.end()) entry->second.committed = true;
-        origin->deliver(share(ack));
+        origin->deliver(ack);
         for (auto const& w : waiters) w.conn->deliver(share(protocol::part_created_frame(part_json, random_id, w.ref, true)));
         fan_out_part(*st, id, visible, origin.get(), live);
         if (visitor_conversation) // the status changed: everyone subscribed hears it
