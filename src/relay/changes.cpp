@@ -56,7 +56,7 @@ void hub::commit(client const& from, std::shared_ptr<conversation_state> const& 
     auto writes = std::move(shared->writes);
     log_.submit(std::move(writes), [this, st, shared, staff_view, visitor_view, origin = from.conn](
                                        std::optional<store::store_error> const& err) {
-        std::lock_guard lock(st->mutex);
+        hub_lock lock(st->mutex);
         if (err) {
             st->stale = true;
             protocol::command_error e{protocol::error_code::unavailable, "could not store the change", std::nullopt, std::nullopt};
@@ -74,7 +74,7 @@ void hub::commit(client const& from, std::shared_ptr<conversation_state> const& 
         if (visitor_view)
             for (auto const& sub : st->subscribers) {
                 if (sub.address == origin.get()) continue;
-                if (auto conn = sub.conn.lock()) conn->deliver(sub.visitor ? visitor_view : staff_view);
+                if (auto* conn = hub_lock::reach(sub.conn)) conn->deliver(sub.visitor ? visitor_view : staff_view);
             }
         announce(*st, staff_view, shared->events);
     });

@@ -60,7 +60,7 @@ void hub::update_part(client const& from, command const& cmd, bool remove) {
     }
     auto st = open_named(from, cmd);
     if (!st) return;
-    std::lock_guard lock(st->mutex);
+    hub_lock lock(st->mutex);
     auto stored = store_.get(store::family::parts, store::key::part(st->data.id, *id));
     if (!stored) return fail(from, protocol::error_for(cmd, error_code::unavailable, "store unavailable"));
     if (!*stored) return fail(from, protocol::error_for(cmd, error_code::not_found, "no such part"));
@@ -116,7 +116,7 @@ void hub::assign(client const& from, command const& cmd, bool transfer) {
         return fail(from, protocol::error_for(cmd, error_code::bad_request, "assign takes an operator; use transfer for departments"));
     auto st = open_named(from, cmd);
     if (!st) return;
-    std::lock_guard lock(st->mutex);
+    hub_lock lock(st->mutex);
     auto& c = st->data;
     auto const now = now_ms();
     change_set change;
@@ -151,7 +151,7 @@ void hub::close(client const& from, command const& cmd) {
         return fail(from, protocol::error_for(cmd, error_code::forbidden, "operators and visitors only"));
     auto st = open_named(from, cmd);
     if (!st) return;
-    std::lock_guard lock(st->mutex);
+    hub_lock lock(st->mutex);
     auto& c = st->data;
     if (c.status == "finished") return reply(from, conversation_reply(c, from.actor, cmd.ref));
     auto const now = now_ms();
@@ -176,7 +176,7 @@ void hub::tag(client const& from, command const& cmd) {
     if (!remove) return fail(from, remove.error());
     auto st = open_named(from, cmd);
     if (!st) return;
-    std::lock_guard lock(st->mutex);
+    hub_lock lock(st->mutex);
     auto& c = st->data;
     auto const now = now_ms();
     change_set change;
@@ -209,7 +209,7 @@ void hub::report_event(client const& from, command const& cmd) {
         return fail(from, protocol::error_for(cmd, error_code::bad_request, "meta must be an object"));
     auto st = open_named(from, cmd);
     if (!st) return;
-    std::lock_guard lock(st->mutex);
+    hub_lock lock(st->mutex);
     auto const now = now_ms();
     change_set change;
     add_event(*st, change, *type, display_name(st->data.visitor) + ": " + std::string(*type), std::nullopt, *page, now);
@@ -223,10 +223,10 @@ void hub::typing(client const& from, command const& cmd) {
     if (!st) return;
     json::object frame{{"op", "typing"}, {"conversation", st->data.id}, {"from", protocol::from_of(from.actor)}};
     auto const shared = std::make_shared<std::string const>(json::serialize(frame));
-    std::lock_guard lock(st->mutex);
+    hub_lock lock(st->mutex);
     for (auto const& sub : st->subscribers)
         if (sub.address != from.conn.get() && !sub.replaying)
-            if (auto conn = sub.conn.lock()) conn->deliver(shared);
+            if (auto* conn = hub_lock::reach(sub.conn)) conn->deliver(shared);
     reply(from, protocol::ok_frame(cmd.ref));
 }
 
@@ -237,7 +237,7 @@ void hub::read(client const& from, command const& cmd) {
     if (!up_to) return fail(from, up_to.error());
     auto st = open_named(from, cmd);
     if (!st) return;
-    std::lock_guard lock(st->mutex);
+    hub_lock lock(st->mutex);
     auto& c = st->data;
     bool const visitor = from.actor.role == auth::role::visitor;
     auto& cursor = visitor ? c.visitor_read_up_to : c.operator_read_up_to;

@@ -52,9 +52,9 @@ void hub::repeat_start(client const& from, command const& cmd, std::uint64_t cid
         err.random_id = random_id;
         return fail(from, err);
     }
-    std::lock_guard lock((*st)->mutex);
+    hub_lock lock((*st)->mutex);
     // A retry, perhaps on a new connection after a drop: it is subscribed like the first.
-    add_subscription(from.conn, from.actor.role == auth::role::visitor, *st, false);
+    add_subscription(from.conn.get(), from.conn, from.actor.role == auth::role::visitor, *st, false);
     reply(from, started_frame((*st)->data, from.actor.role == auth::role::visitor, random_id, cmd.ref, true));
 }
 
@@ -84,10 +84,10 @@ void hub::start_conversation(client const& from, command const& cmd) {
     }
 
     auto const db_key = store::key::idempotency(from.actor.site, 0, auth::to_string(from.actor.role), from.actor.id, *random_id);
-    std::unique_lock starts_lock(starts_mutex_);
+    hub_lock starts_lock(starts_mutex_);
     // Still being committed: answered (and subscribed) when the commit completes.
     if (auto it = starts_.find(db_key); it != starts_.end()) {
-        it->second->waiters.push_back({from.conn, cmd.ref, from.actor.role == auth::role::visitor});
+        it->second->waiters.push_back({from.conn.get(), from.conn, cmd.ref, from.actor.role == auth::role::visitor});
         return;
     }
     if (auto known = store_.get(store::family::idempotency, db_key); known && *known && (*known)->size() == 16) {
@@ -130,12 +130,12 @@ void hub::start_conversation(client const& from, command const& cmd) {
     auto st = std::make_shared<conversation_state>();
     st->data = std::move(c);
     {
-        std::lock_guard lock(conversations_mutex_);
+        hub_lock lock(conversations_mutex_);
         conversations_[cid] = st;
     }
-    std::lock_guard lock(st->mutex);
+    hub_lock lock(st->mutex);
     // The starter is subscribed from the start, so it misses nothing said after.
-    add_subscription(from.conn, from.actor.role == auth::role::visitor, st, false);
+    add_subscription(from.conn.get(), from.conn, from.actor.role == auth::role::visitor, st, false);
     auto const visitor_view = from.actor.role == auth::role::visitor;
     auto started = started_frame(st->data, visitor_view, *random_id, cmd.ref, false);
     auto conversation_frame = share(protocol::object_frame("conversation", "conversation",
@@ -146,30 +146,32 @@ void hub::start_conversation(client const& from, command const& cmd) {
         std::vector<waiter> waiters;
         {
             // Committed or not, the entry goes: later retries find the stored key.
-            std::lock_guard starts(starts_mutex_);
+            hub_lock starts(starts_mutex_);
             waiters = std::move(entry->waiters);
             starts_.erase(db_key);
         }
-        std::lock_guard lock(st->mutex);
+        hub_lock lock(st->mutex);
         if (err) {
             {
-                std::lock_guard conversations(conversations_mutex_);
+                hub_lock conversations(conversations_mutex_);
                 conversations_.erase(st->data.id);
             }
             protocol::command_error e{error_code::unavailable, "could not store the conversation", ref, rid};
             origin->deliver(share(protocol::error_frame(e)));
             for (auto const& w : waiters) {
                 e.ref = w.ref;
-                w.conn->deliver(share(protocol::error_frame(e)));
+                if (auto* conn = hub_lock::reach(w.conn)) conn->deliver(share(protocol::error_frame(e)));
             }
             return;
         }
         metrics_.events_written(1);
         origin->deliver(share(started));
         for (auto const& w : waiters) {
+            auto* conn = hub_lock::reach(w.conn);
+            if (!conn) continue; // closed while it waited: nobody to answer or subscribe
             // A retry that raced the commit is subscribed like the original.
-            add_subscription(w.conn, w.visitor, st, false);
-            w.conn->deliver(share(started_frame(st->data, visitor_view, rid, w.ref, true)));
+            add_subscription(w.address, w.conn, w.visitor, st, false);
+            conn->deliver(share(started_frame(st->data, visitor_view, rid, w.ref, true)));
         }
         announce(*st, conversation_frame, {event_frame});
     });

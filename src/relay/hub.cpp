@@ -56,6 +56,7 @@ void hub::fail(client const& to, command_error const& err) const {
 }
 
 void hub::handle(client const& from, command const& cmd) {
+    hub_lock::assert_not_held("hub::handle");
     auto const& op = cmd.op;
     if (op == "part.create") return create_part(from, cmd);
     if (op == "subscribe") return subscribe(from, cmd);
@@ -77,7 +78,7 @@ expected<std::shared_ptr<hub::conversation_state>, command_error> hub::open(auth
                                                                            command const& cmd) {
     std::shared_ptr<conversation_state> st;
     {
-        std::lock_guard lock(conversations_mutex_);
+        hub_lock lock(conversations_mutex_);
         if (auto it = conversations_.find(id); it != conversations_.end()) st = it->second;
     }
     auto load = [&]() -> std::optional<command_error> {
@@ -100,10 +101,10 @@ expected<std::shared_ptr<hub::conversation_state>, command_error> hub::open(auth
     if (!st) {
         st = std::make_shared<conversation_state>();
         if (auto err = load()) return unexpected{std::move(*err)};
-        std::lock_guard lock(conversations_mutex_);
+        hub_lock lock(conversations_mutex_);
         st = conversations_.try_emplace(id, st).first->second;
     }
-    std::lock_guard lock(st->mutex);
+    hub_lock lock(st->mutex);
     if (st->stale)
         if (auto err = load()) return unexpected{std::move(*err)};
     if (auto err = check_access(who, st->data, cmd)) return unexpected{std::move(*err)};
@@ -122,7 +123,7 @@ expected<protocol::conversation, command_error> hub::conversation_for(auth::acto
     command const none{};
     auto st = open(who, id, none);
     if (!st) return unexpected{st.error()};
-    std::lock_guard lock((*st)->mutex);
+    hub_lock lock((*st)->mutex);
     return (*st)->data;
 }
 
@@ -130,13 +131,13 @@ void hub::fan_out_part(conversation_state& st, std::uint64_t part_id, bool visit
                        std::shared_ptr<std::string const> const& frame) {
     // Inbox listeners for parts first: usually there are none, and then the
     // conversation's subscribers (thousands, in a busy room) need no bookkeeping.
-    std::vector<std::pair<subscriber const*, std::shared_ptr<subscriber>>> inbox_targets;
+    std::vector<std::pair<subscriber const*, subscriber*>> inbox_targets;
     {
-        std::lock_guard lock(inbox_mutex_);
+        hub_lock lock(inbox_mutex_);
         if (auto it = inbox_.find(st.data.site); it != inbox_.end())
             for (auto const& sub : it->second)
                 if (sub.parts && sub.address != origin && serves_department(sub.actor, st.data.department))
-                    if (auto conn = sub.conn.lock()) inbox_targets.emplace_back(sub.address, std::move(conn));
+                    if (auto* conn = hub_lock::reach(sub.conn)) inbox_targets.emplace_back(sub.address, conn);
     }
     std::vector<subscriber const*> reached;
     for (auto& sub : st.subscribers) {
@@ -145,7 +146,7 @@ void hub::fan_out_part(conversation_state& st, std::uint64_t part_id, bool visit
         if (part_id <= sub.replayed_up_to) continue; // the replay already sent it
         if (sub.replaying) {
             sub.held.emplace_back(part_id, frame);
-        } else if (auto conn = sub.conn.lock()) {
+        } else if (auto* conn = hub_lock::reach(sub.conn)) {
             conn->deliver(frame);
         }
     }
@@ -160,17 +161,17 @@ void hub::announce(conversation_state& st, std::shared_ptr<std::string const> co
     std::vector<subscriber const*> reached;
     for (auto const& sub : st.subscribers) {
         if (sub.visitor || event_frames.empty()) continue;
-        auto conn = sub.conn.lock();
+        auto* conn = hub_lock::reach(sub.conn);
         if (!conn) continue;
         reached.push_back(sub.address);
         for (auto const& e : event_frames) conn->deliver(e);
     }
-    std::lock_guard lock(inbox_mutex_);
+    hub_lock lock(inbox_mutex_);
     auto it = inbox_.find(st.data.site);
     if (it == inbox_.end()) return;
     for (auto const& sub : it->second) {
         if (!serves_department(sub.actor, st.data.department)) continue;
-        auto conn = sub.conn.lock();
+        auto* conn = hub_lock::reach(sub.conn);
         if (!conn) continue;
         if (conversation_frame) conn->deliver(conversation_frame);
         if (std::find(reached.begin(), reached.end(), sub.address) != reached.end()) continue;
@@ -179,15 +180,16 @@ void hub::announce(conversation_state& st, std::shared_ptr<std::string const> co
 }
 
 bool hub::inbox_listened(std::string const& site) {
-    std::lock_guard lock(inbox_mutex_);
+    hub_lock lock(inbox_mutex_);
     auto it = inbox_.find(site);
     return it != inbox_.end() && !it->second.empty();
 }
 
 void hub::forget(subscriber const* conn) {
+    hub_lock::assert_not_held("hub::forget");
     std::vector<std::weak_ptr<conversation_state>> states;
     {
-        std::lock_guard lock(conversations_mutex_);
+        hub_lock lock(conversations_mutex_);
         if (auto it = subscribed_by_conn_.find(conn); it != subscribed_by_conn_.end()) {
             states = std::move(it->second);
             subscribed_by_conn_.erase(it);
@@ -196,10 +198,10 @@ void hub::forget(subscriber const* conn) {
     for (auto const& weak : states) {
         auto st = weak.lock();
         if (!st) continue;
-        std::lock_guard lock(st->mutex);
+        hub_lock lock(st->mutex);
         std::erase_if(st->subscribers, [conn](auto const& s) { return s.address == conn; });
     }
-    std::lock_guard lock(inbox_mutex_);
+    hub_lock lock(inbox_mutex_);
     for (auto& [site, subs] : inbox_) std::erase_if(subs, [conn](auto const& s) { return s.address == conn; });
 }
 

@@ -4,6 +4,8 @@
 #include <parley/protocol/conversation.hpp>
 #include <parley/relay/hub.hpp>
 
+#include "hub_lock.hpp"
+
 #include <boost/container/deque.hpp>
 #include <boost/json/object.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -13,8 +15,11 @@
 namespace parley::relay {
 
 /// Someone waiting for a create that is still being committed (a retry that raced it).
+/// Not an owner: a waiter whose connection closes is simply not answered, and the
+/// connection ends where it closed, not in a completion under the conversation's lock.
 struct waiter {
-    std::shared_ptr<subscriber> conn;
+    subscriber const* address;
+    std::weak_ptr<subscriber> conn;
     std::optional<std::string> ref;
     bool visitor = false;
 };

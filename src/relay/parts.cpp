@@ -47,7 +47,7 @@ void hub::create_part(client const& from, command const& cmd) {
     auto st = std::move(*opened);
     auto const cid = req->conversation;
 
-    std::unique_lock lock(st->mutex);
+    hub_lock lock(st->mutex);
     auto const key = create_key(from.actor, req->random_id);
     auto const db_key = store::key::idempotency(st->data.site, cid, auth::to_string(from.actor.role), from.actor.id,
                                                 req->random_id);
@@ -60,7 +60,7 @@ void hub::create_part(client const& from, command const& cmd) {
     };
     if (auto it = st->recent.find(key); it != st->recent.end()) {
         if (it->second.committed) return duplicate_of(it->second.part_id);
-        it->second.waiters.push_back({from.conn, cmd.ref, from.actor.role == auth::role::visitor});
+        it->second.waiters.push_back({from.conn.get(), from.conn, cmd.ref, from.actor.role == auth::role::visitor});
         return;
     }
     auto const now = now_ms();
@@ -116,7 +116,7 @@ void hub::create_part(client const& from, command const& cmd) {
     log_.submit(std::move(change), [this, st, origin = from.conn, key, id, live, ack, conversation_frame, events,
                                     visible, visitor_conversation, part_json, random_id = req->random_id,
                                     ref = cmd.ref](std::optional<store::store_error> const& err) {
-        std::lock_guard lock(st->mutex);
+        hub_lock lock(st->mutex);
         auto entry = st->recent.find(key);
         std::vector<waiter> waiters;
         if (entry != st->recent.end()) waiters = std::move(entry->second.waiters);
@@ -129,7 +129,7 @@ void hub::create_part(client const& from, command const& cmd) {
             origin->deliver(share(protocol::error_frame(e)));
             for (auto const& w : waiters) {
                 e.ref = w.ref;
-                w.conn->deliver(share(protocol::error_frame(e)));
+                if (auto* conn = hub_lock::reach(w.conn)) conn->deliver(share(protocol::error_frame(e)));
             }
             return;
         }
@@ -137,11 +137,13 @@ void hub::create_part(client const& from, command const& cmd) {
         if (!events.empty()) metrics_.events_written(events.size());
         if (entry != st->recent.end()) entry->second.committed = true;
         origin->deliver(ack);
-        for (auto const& w : waiters) w.conn->deliver(share(protocol::part_created_frame(part_json, random_id, w.ref, true)));
+        for (auto const& w : waiters)
+            if (auto* conn = hub_lock::reach(w.conn))
+                conn->deliver(share(protocol::part_created_frame(part_json, random_id, w.ref, true)));
         fan_out_part(*st, id, visible, origin.get(), live);
         if (visitor_conversation) // the status changed: everyone subscribed hears it
             for (auto const& sub : st->subscribers)
-                if (auto conn = sub.conn.lock()) conn->deliver(sub.visitor ? visitor_conversation : conversation_frame);
+                if (auto* conn = hub_lock::reach(sub.conn)) conn->deliver(sub.visitor ? visitor_conversation : conversation_frame);
         announce(*st, conversation_frame, events);
         while (st->recent_order.size() > recent_creates_kept) {
             auto old = st->recent.find(st->recent_order.front());

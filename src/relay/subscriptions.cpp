@@ -36,19 +36,25 @@ std::string subscribed_frame(protocol::conversation const& c, bool visitor, std:
     return json::serialize(frame);
 }
 
+/// Whether `w` points at `st`, without locking it: a strong reference made and dropped
+/// under the conversations map's lock could be the conversation's last.
+bool same_owner(std::weak_ptr<hub::conversation_state> const& w, std::shared_ptr<hub::conversation_state> const& st) {
+    return !w.owner_before(st) && !st.owner_before(w);
+}
+
 } // namespace
 
-void hub::add_subscription(std::shared_ptr<subscriber> const& conn, bool visitor,
+void hub::add_subscription(subscriber const* address, std::weak_ptr<subscriber> const& conn, bool visitor,
                            std::shared_ptr<conversation_state> const& st, bool replaying) {
     {
-        std::lock_guard lock(conversations_mutex_);
-        auto& mine = subscribed_by_conn_[conn.get()];
+        hub_lock lock(conversations_mutex_);
+        auto& mine = subscribed_by_conn_[address];
         std::erase_if(mine, [](auto const& w) { return w.expired(); });
-        if (std::none_of(mine.begin(), mine.end(), [&](auto const& w) { return w.lock() == st; })) mine.push_back(st);
+        if (std::none_of(mine.begin(), mine.end(), [&](auto const& w) { return same_owner(w, st); })) mine.push_back(st);
     }
     // A second subscribe from the same connection replaces the first (a resync).
-    std::erase_if(st->subscribers, [&](auto const& s) { return s.address == conn.get(); });
-    st->subscribers.push_back({conn.get(), conn, visitor, replaying, {}});
+    std::erase_if(st->subscribers, [&](auto const& s) { return s.address == address; });
+    st->subscribers.push_back({address, conn, visitor, replaying, {}});
 }
 
 void hub::subscribe(client const& from, command const& cmd) {
@@ -68,8 +74,8 @@ void hub::subscribe(client const& from, command const& cmd) {
     auto replay_after = *after;
     if (!recovered && replay_after) replay_after = 0;
 
-    std::unique_lock lock((*st)->mutex);
-    add_subscription(from.conn, from.actor.role == auth::role::visitor, *st, replay_after.has_value());
+    hub_lock lock((*st)->mutex);
+    add_subscription(from.conn.get(), from.conn, from.actor.role == auth::role::visitor, *st, replay_after.has_value());
     if (!replay_after) {
         reply(from, subscribed_frame((*st)->data, from.actor.role == auth::role::visitor, 0, recovered, cmd.ref));
         return;
@@ -87,7 +93,7 @@ void hub::replay(client const& from, command const& cmd, std::shared_ptr<convers
     for (;;) {
         auto page = store_.scan(store::family::parts, range);
         if (!page) {
-            std::lock_guard lock(st->mutex);
+            hub_lock lock(st->mutex);
             std::erase_if(st->subscribers, [&](auto const& s) { return s.address == from.conn.get(); });
             return fail(from, protocol::error_for(cmd, error_code::unavailable, "store unavailable"));
         }
@@ -98,7 +104,7 @@ void hub::replay(client const& from, command const& cmd, std::shared_ptr<convers
     }
 
     bool const visitor = from.actor.role == auth::role::visitor;
-    std::lock_guard lock(st->mutex);
+    hub_lock lock(st->mutex);
     auto sub = std::find_if(st->subscribers.begin(), st->subscribers.end(),
                             [&](auto const& s) { return s.address == from.conn.get(); });
     if (sub == st->subscribers.end()) {
@@ -136,7 +142,7 @@ void hub::subscribe_inbox(client const& from, command const& cmd) {
     if (parts && !parts->is_bool()) return fail(from, protocol::error_for(cmd, error_code::bad_request, "parts must be true or false"));
     bool const with_parts = parts && parts->get_bool();
     {
-        std::lock_guard lock(inbox_mutex_);
+        hub_lock lock(inbox_mutex_);
         auto& subs = inbox_[from.actor.site];
         std::erase_if(subs, [&](auto const& s) { return s.address == from.conn.get(); });
         subs.push_back({from.conn.get(), from.conn, from.actor, with_parts});
@@ -148,18 +154,18 @@ void hub::subscribe_inbox(client const& from, command const& cmd) {
 
 void hub::unsubscribe(client const& from, command const& cmd) {
     if (auto const* inbox = cmd.fields.if_contains("inbox"); inbox && inbox->is_bool() && inbox->get_bool()) {
-        std::lock_guard lock(inbox_mutex_);
+        hub_lock lock(inbox_mutex_);
         auto& subs = inbox_[from.actor.site];
         std::erase_if(subs, [&](auto const& s) { return s.address == from.conn.get(); });
     } else {
         auto st = open_named(from, cmd);
         if (!st) return;
         {
-            std::lock_guard lock(conversations_mutex_);
+            hub_lock lock(conversations_mutex_);
             if (auto it = subscribed_by_conn_.find(from.conn.get()); it != subscribed_by_conn_.end())
-                std::erase_if(it->second, [&](auto const& w) { return w.expired() || w.lock() == st; });
+                std::erase_if(it->second, [&](auto const& w) { return w.expired() || same_owner(w, st); });
         }
-        std::lock_guard lock(st->mutex);
+        hub_lock lock(st->mutex);
         std::erase_if(st->subscribers, [&](auto const& s) { return s.address == from.conn.get(); });
     }
     reply(from, protocol::ok_frame(cmd.ref));

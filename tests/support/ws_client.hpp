@@ -73,6 +73,10 @@ public:
     /// network went away mid-conversation.
     void shutdown_send();
 
+    /// Drops the TCP connection with a reset (RST, no FIN, no close frame): a browser
+    /// tab killed mid-conversation.
+    void reset();
+
 private:
     explicit ws_client(std::unique_ptr<boost::asio::io_context> ioc);
     bool run_until(bool const& done, std::chrono::milliseconds timeout);

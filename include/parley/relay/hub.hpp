@@ -41,6 +41,15 @@ struct client {
 /// Ordering: everything about one conversation happens under that conversation's mutex,
 /// ids are taken and changes submitted under it, and the pipeline completes changes in
 /// submit order, so every connection sees a conversation's parts in id order.
+///
+/// Lifetime: the hub never owns a subscriber; it keeps weak references and reaches a
+/// subscriber only for the moment of a delivery. Invariant, held everywhere: **no code
+/// path drops the last reference to a subscriber, or calls back into the hub, while
+/// holding a hub lock** (a conversation's mutex, the conversations map, the inbox, the
+/// start table). A connection's destructor calls forget(), which takes those locks, so
+/// ending it under one would deadlock the thread on itself. Every hub lock is a
+/// `hub_lock` (src/relay/hub_lock.hpp), which parks the references reached under it and
+/// drops them after the unlock; handle() and forget() abort if entered under one.
 /// @note Thread-safe.
 class hub {
 public:
@@ -92,9 +101,9 @@ private:
                    std::optional<protocol::person> employee, std::optional<std::string> page, std::int64_t now);
     void replay(client const& from, protocol::command const& cmd, std::shared_ptr<conversation_state> const& st,
                 std::uint64_t after, bool recovered);
-    /// Registers `conn` on `st` (once); `replaying` holds live parts back.
+    /// Registers `conn` (at `address`) on `st` (once); `replaying` holds live parts back.
     /// @note Caller holds the conversation's mutex.
-    void add_subscription(std::shared_ptr<subscriber> const& conn, bool visitor,
+    void add_subscription(subscriber const* address, std::weak_ptr<subscriber> const& conn, bool visitor,
                           std::shared_ptr<conversation_state> const& st, bool replaying);
 
     /// The conversation named by the command's `conversation` field, as `from` may

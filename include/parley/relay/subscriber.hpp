@@ -20,10 +20,12 @@ public:
 
     /// Queues one serialized frame. The buffer is shared by every recipient of the same
     /// message, so fan-out costs one serialization, not one per connection.
-    /// @note Callable from any thread; never blocks.
+    /// @note Callable from any thread; never blocks, and never calls back into the hub:
+    /// the hub calls it under its locks.
     virtual void deliver(std::shared_ptr<std::string const> frame) = 0;
 
-    /// Asks the connection to close. @note Callable from any thread; idempotent.
+    /// Asks the connection to close. @note Callable from any thread; idempotent; never
+    /// calls back into the hub.
     virtual void disconnect(close_reason why) = 0;
 };
 
