@@ -1,6 +1,8 @@
 #include <parley/api/router.hpp>
 #include <parley/api/static_files.hpp>
+#include <parley/app/io_loop.hpp>
 #include <parley/app/server.hpp>
+#include <parley/app/watchdog.hpp>
 #include <parley/auth/token.hpp>
 #include <parley/net/listener.hpp>
 #include <parley/relay/connection_registry.hpp>
@@ -19,6 +21,8 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <deque>
+#include <memory>
 #include <sys/resource.h>
 #include <thread>
 #include <vector>
@@ -60,6 +64,21 @@ void raise_open_file_limit() {
     if (setrlimit(RLIMIT_NOFILE, &limit) != 0) log::warn("server.rlimit_failed", {{"errno", errno}});
 }
 
+/// The watchdog over the committer and the I/O threads (`watchdog_s`), or null when it
+/// is off. `beats` gets one heartbeat per I/O thread.
+std::unique_ptr<watchdog> watch_threads(config::server_config const& config, store::commit_pipeline& commits,
+                                        std::deque<heartbeat>& beats, unsigned threads) {
+    if (config.watchdog_s == 0) return nullptr;
+    auto dog = std::make_unique<watchdog>(std::chrono::seconds(config.watchdog_s));
+    dog->watch("committer", [&commits](auto now) { return commits.stalled_for(now); });
+    for (unsigned i = 0; i < threads; ++i) {
+        auto& beat = beats.emplace_back();
+        dog->watch("io-" + std::to_string(i), [&beat](auto now) { return beat.stalled_for(now); });
+    }
+    dog->start();
+    return dog;
+}
+
 /// Binds, serves until a signal, drains. Everything the I/O handlers reference lives in
 /// the caller, so it outlives the io_context destroyed on return.
 int run_io(config::server_config const& config, net::server_context& ctx, std::atomic<bool>& ready,
@@ -90,6 +109,7 @@ int run_io(config::server_config const& config, net::server_context& ctx, std::a
                                    {"port", unsigned{bound.port()}},
                                    {"version", version},
                                    {"threads", threads},
+                                   {"watchdog_s", config.watchdog_s},
                                    {"web_root", web_root}});
 
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -105,10 +125,17 @@ int run_io(config::server_config const& config, net::server_context& ctx, std::a
               std::chrono::steady_clock::now() + drain_limit);
     });
 
+    // Watches the final drain too: a committer stuck at shutdown is still stuck.
+    std::deque<heartbeat> beats;
+    auto const dog = watch_threads(config, commits, beats, threads);
+    auto run_thread = [&](unsigned i) {
+        if (dog) run_watched(ioc, beats[i]);
+        else ioc.run();
+    };
     std::vector<std::thread> pool;
     pool.reserve(threads - 1);
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
-    ioc.run();
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back(run_thread, i);
+    run_thread(0);
     for (auto& t : pool) t.join();
     commits.defer_wakeups(nullptr);
     // Completions post to sessions' strands: they must run while the io_context exists.

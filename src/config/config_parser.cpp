@@ -259,9 +259,10 @@ expected<server_config, config_error> parse_config(std::string_view text) {
 
     server_config cfg;
     maybe_error err = check_known_keys(root, "",
-                                       {"listen", "threads", "storage", "sites", "limits", "log", "web"});
+                                       {"listen", "threads", "storage", "sites", "limits", "log", "web", "watchdog_s"});
     if (!err) err = parse_listen(root, cfg);
     if (!err) err = read_integer(root, "", "threads", 1, 256, cfg.threads);
+    if (!err) err = read_integer(root, "", "watchdog_s", 0, 3600, cfg.watchdog_s);
     if (!err) err = parse_storage(root, cfg);
     if (!err) err = parse_sites(root, cfg);
     if (!err) err = parse_limits(root, cfg.limits);

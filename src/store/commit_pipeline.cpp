@@ -33,12 +33,27 @@ void commit_pipeline::wake_locked() {
     wake_.notify_one();
 }
 
+void commit_pipeline::mark_progress() {
+    last_progress_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+}
+
+std::chrono::steady_clock::duration commit_pipeline::stalled_for(std::chrono::steady_clock::time_point now) const {
+    // Outstanding first: a submit to an idle pipeline marks progress before it counts.
+    if (outstanding_.load(std::memory_order_acquire) == 0) return {};
+    auto const last = std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(last_progress_.load(std::memory_order_relaxed)));
+    return now > last ? now - last : std::chrono::steady_clock::duration::zero();
+}
+
 void commit_pipeline::submit(write_set change, completion done) {
     deferrer defer;
     {
         std::lock_guard lock(mutex_);
+        // Work arriving after a quiet spell: the committer has not been slow until now.
+        if (submitted_ == completed_) mark_progress();
         queue_.push_back({std::move(change), std::move(done)});
         ++submitted_;
+        outstanding_.store(submitted_ - completed_, std::memory_order_release);
         // A committer that is awake takes this with its next batch.
         if (awake_ || wake_scheduled_) return;
         if (!defer_) return wake_locked();
@@ -77,18 +92,23 @@ void commit_pipeline::run() {
                 queue_.pop_front();
             }
         }
+        mark_progress();
         sets.clear();
         for (auto const& p : batch) sets.push_back(&p.change);
 
         auto const started = std::chrono::steady_clock::now();
         auto const error = store_.write(sets);
         metrics_.commit_batch(batch.size(), std::chrono::steady_clock::now() - started, !error);
+        mark_progress();
 
-        for (auto& p : batch)
+        for (auto& p : batch) {
             if (p.done) p.done(error);
+            mark_progress();
+        }
         {
             std::lock_guard lock(mutex_);
             completed_ += batch.size();
+            outstanding_.store(submitted_ - completed_, std::memory_order_release);
         }
         idle_.notify_all();
         batch.clear();

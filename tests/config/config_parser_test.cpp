@@ -36,6 +36,7 @@ TEST(config_parser, empty_object_gives_every_default) {
     EXPECT_EQ(cfg->listen_address, "127.0.0.1");
     EXPECT_EQ(cfg->listen_port, 8080);
     EXPECT_EQ(cfg->threads, 0u);
+    EXPECT_EQ(cfg->watchdog_s, 10u);
     EXPECT_EQ(cfg->storage_path, "./data");
     EXPECT_FALSE(cfg->storage_sync);
     EXPECT_TRUE(cfg->sites.empty());
@@ -134,6 +135,11 @@ TEST(config_parser, other_top_level_type_errors) {
     EXPECT_EQ(error_of(R"({"threads":0})"), "threads: expected integer 1..256");
     EXPECT_EQ(error_of(R"({"threads":257})"), "threads: expected integer 1..256");
     EXPECT_EQ(error_of(R"({"threads":"2"})"), "threads: expected integer 1..256");
+    EXPECT_EQ(error_of(R"({"watchdog_s":-1})"), "watchdog_s: expected integer 0..3600");
+    EXPECT_EQ(error_of(R"({"watchdog_s":3601})"), "watchdog_s: expected integer 0..3600");
+    EXPECT_EQ(error_of(R"({"watchdog_s":true})"), "watchdog_s: expected integer 0..3600");
+    EXPECT_EQ(parse_config(R"({"watchdog_s":0})")->watchdog_s, 0u) << "0 turns the watchdog off";
+    EXPECT_EQ(parse_config(R"({"watchdog_s":3})")->watchdog_s, 3u);
     EXPECT_EQ(error_of(R"({"storage":{"path":""}})"), "storage.path: expected non-empty string");
     EXPECT_EQ(error_of(R"({"storage":{"sync":"yes"}})"), "storage.sync: expected true or false");
     EXPECT_EQ(error_of(R"({"storage":[]})"), "storage: expected object");

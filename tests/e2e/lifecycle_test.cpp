@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <thread>
 
 namespace parley::test {
 namespace {
@@ -94,6 +95,26 @@ TEST(lifecycle, data_flag_overrides_the_storage_path) {
     ASSERT_TRUE(server.started()) << server.log();
     EXPECT_TRUE(std::filesystem::exists(data.path() / "from-flag" / "CURRENT"));
     EXPECT_FALSE(std::filesystem::exists(data.path() / "from-config"));
+}
+
+TEST(lifecycle, a_watched_server_that_keeps_moving_is_left_alone) {
+    // One second of watchdog: idle spells and ordinary traffic must never look stuck.
+    temp_dir data;
+    auto config = test_config(data.str() + "/data");
+    config.insert(config.find('{') + 1, "\n  \"watchdog_s\": 1,");
+    server_process server(config);
+    ASSERT_TRUE(server.started()) << server.log();
+    std::this_thread::sleep_for(1500ms);
+    auto visitor = ws_client::open(server.port(), visitor_token("watched"));
+    ASSERT_TRUE(visitor);
+    EXPECT_EQ(visitor->read_json()["op"], "hello");
+    visitor->send_text(R"({"op":"conversation.start","random_id":"w-1"})");
+    EXPECT_EQ(visitor->read_op("conversation.started").empty(), false);
+    std::this_thread::sleep_for(1500ms);
+    EXPECT_EQ(http_get(server.port(), "/healthz").result_int(), 200);
+    EXPECT_EQ(server.log().find("watchdog.stuck"), std::string::npos) << server.log();
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait_exit(5s), std::optional<int>(0)) << server.log();
 }
 
 } // namespace

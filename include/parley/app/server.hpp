@@ -11,6 +11,8 @@ namespace exit_code {
 inline constexpr int ok = 0;
 /// Could not start: bad configuration, data dir in use, address in use.
 inline constexpr int startup_failed = 2;
+/// The watchdog found a thread stuck (`watchdog_s`): restart the process.
+inline constexpr int stuck = 70;
 } // namespace exit_code
 
 /// Runs `parley serve`: opens the store, binds, serves until SIGINT/SIGTERM, then stops

@@ -37,6 +37,10 @@ struct server_config {
     bool storage_sync = false;
     std::vector<site> sites;
     config::limits limits;
+    /// A thread that has made no progress for this long while work waits for it makes
+    /// the process exit non-zero, for its supervisor to restart it. 0 turns the watchdog
+    /// off. Default: 10
+    unsigned watchdog_s = 10;
     /// Default: info
     config::log_level log_level = config::log_level::info;
     /// The folder served at `/` and `/web/`. Default: see resolve_web_root().

@@ -3,6 +3,8 @@
 #include <parley/store/rocks_store.hpp>
 #include <parley/store/write_set.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -59,6 +61,12 @@ public:
     void submit(write_set change, completion done) override;
     void drain() override;
 
+    /// How long the committer has gone without progress (taking a batch, writing it,
+    /// running one completion) while changes wait for it; zero when it is idle or
+    /// moving. For the watchdog. @note Thread-safe and lock-free: a stuck committer
+    /// may be holding anything.
+    std::chrono::steady_clock::duration stalled_for(std::chrono::steady_clock::time_point now) const;
+
     /// Routes wake-ups through `defer`; an empty one wakes the committer directly again
     /// (do that before whatever runs `defer`'s work stops). @note Thread-safe.
     void defer_wakeups(deferrer defer);
@@ -72,6 +80,8 @@ private:
     void run();
     /// Lets the committer take the queue. @note Caller holds mutex_.
     void wake_locked();
+    /// The committer (or a submit to an idle pipeline) moved: restarts the stall clock.
+    void mark_progress();
 
     rocks_store& store_;
     telemetry::metrics& metrics_;
@@ -87,6 +97,10 @@ private:
     /// A deferred wake-up is on its way; further submits need not send another.
     bool wake_scheduled_ = false;
     bool stopping_ = false;
+    /// Changes submitted and not yet completed, and when the committer last moved (in
+    /// steady_clock ticks): what stalled_for() reads without the mutex.
+    std::atomic<std::uint64_t> outstanding_{0};
+    std::atomic<std::chrono::steady_clock::rep> last_progress_{0};
     std::thread thread_;
 };
 
