@@ -120,6 +120,21 @@ protected:
         EXPECT_EQ(watcher->with_op("part").size(), 1u);
     }
 
+    /// `sub` closes at the moment the committer reaches it with what `command` (sent as
+    /// `who` on another connection) committed: it must end, and the hub route on.
+    void close_when_reached_by_commit(std::shared_ptr<closing_subscriber> sub, auth::actor const& who,
+                                      json::object const& command, std::uint64_t cid) {
+        gate->set_open(false);
+        submit(who, connect(), command);
+        ASSERT_TRUE(gate->wait_held(1)); // committed, not yet delivered
+        sub->close_when_reached();
+        sub.reset();
+        release_commits();
+
+        EXPECT_EQ(ended, 1) << "the subscriber ended, and forgot itself";
+        expect_hub_alive(cid);
+    }
+
     std::atomic<int> ended{0};
     std::mutex made_mutex;
     std::vector<std::weak_ptr<closing_subscriber>> made;
@@ -129,17 +144,9 @@ TEST_F(hub_lifetime_test, subscriber_closing_during_fan_out_ends_outside_the_con
     auto const cid = start(visitor, connect(), "s-1");
     auto sub = closing();
     join(op, sub, {{"conversation", cid}});
-
-    gate->set_open(false);
-    submit(visitor, connect(), {{"op", "part.create"}, {"conversation", cid}, {"type", "reply_user"},
-                                {"random_id", "p-1"}});
-    ASSERT_TRUE(gate->wait_held(1)); // committed, not yet fanned out
-    sub->close_when_reached();
-    sub.reset();
-    release_commits();
-
-    EXPECT_EQ(ended, 1) << "the subscriber ended, and forgot itself";
-    expect_hub_alive(cid);
+    close_when_reached_by_commit(std::move(sub), visitor,
+                                 {{"op", "part.create"}, {"conversation", cid}, {"type", "reply_user"}, {"random_id", "p-1"}},
+                                 cid);
 }
 
 TEST_F(hub_lifetime_test, inbox_listener_closing_during_fan_out_ends_outside_the_locks) {
@@ -148,17 +155,9 @@ TEST_F(hub_lifetime_test, inbox_listener_closing_during_fan_out_ends_outside_the
     auto inbox = closing();
     join(op, inbox, {{"inbox", true}, {"parts", true}});
     join(op, inbox, {{"conversation", cid}});
-
-    gate->set_open(false);
-    submit(visitor, connect(), {{"op", "part.create"}, {"conversation", cid}, {"type", "reply_user"},
-                                {"random_id", "p-1"}});
-    ASSERT_TRUE(gate->wait_held(1));
-    inbox->close_when_reached();
-    inbox.reset();
-    release_commits();
-
-    EXPECT_EQ(ended, 1);
-    expect_hub_alive(cid);
+    close_when_reached_by_commit(std::move(inbox), visitor,
+                                 {{"op", "part.create"}, {"conversation", cid}, {"type", "reply_user"}, {"random_id", "p-1"}},
+                                 cid);
 }
 
 TEST_F(hub_lifetime_test, inbox_listener_closing_during_an_announcement_ends_outside_the_locks) {
@@ -173,7 +172,6 @@ TEST_F(hub_lifetime_test, inbox_listener_closing_during_an_announcement_ends_out
     release_commits();
 
     EXPECT_EQ(ended, 1);
-    gate->set_open(true);
     expect_hub_alive(start(visitor, connect(), "s-2"));
 }
 
@@ -181,32 +179,15 @@ TEST_F(hub_lifetime_test, staff_subscriber_closing_while_events_go_out_ends_outs
     auto const cid = start(visitor, connect(), "s-1");
     auto staff = closing();
     join(op, staff, {{"conversation", cid}});
-
-    gate->set_open(false);
-    submit(op, connect(), {{"op", "conversation.close"}, {"conversation", cid}});
-    ASSERT_TRUE(gate->wait_held(1));
-    staff->close_when_reached();
-    staff.reset();
-    release_commits();
-
-    EXPECT_EQ(ended, 1);
-    expect_hub_alive(cid);
+    close_when_reached_by_commit(std::move(staff), op, {{"op", "conversation.close"}, {"conversation", cid}}, cid);
 }
 
 TEST_F(hub_lifetime_test, visitor_closing_while_a_status_change_goes_out_ends_outside_the_lock) {
     auto const cid = start(visitor, connect(), "s-1");
     auto tab = closing();
     join(visitor, tab, {{"conversation", cid}});
-
-    gate->set_open(false);
-    submit(op, connect(), {{"op", "conversation.assign"}, {"conversation", cid}, {"operator", "op-1"}});
-    ASSERT_TRUE(gate->wait_held(1));
-    tab->close_when_reached();
-    tab.reset();
-    release_commits();
-
-    EXPECT_EQ(ended, 1);
-    expect_hub_alive(cid);
+    close_when_reached_by_commit(std::move(tab), op,
+                                 {{"op", "conversation.assign"}, {"conversation", cid}, {"operator", "op-1"}}, cid);
 }
 
 TEST_F(hub_lifetime_test, subscriber_closing_while_typing_is_relayed_ends_outside_the_lock) {
@@ -256,7 +237,6 @@ TEST_F(hub_lifetime_test, retry_that_waits_for_a_start_and_then_closes_ends_outs
     release_commits();
 
     EXPECT_EQ(ended, 1);
-    gate->set_open(true);
     expect_hub_alive(start(visitor, connect(), "s-2"));
 }
 
