@@ -4,6 +4,7 @@
 #include <parley/app/server.hpp>
 #include <parley/app/watchdog.hpp>
 #include <parley/auth/token.hpp>
+#include <parley/index/backfill.hpp>
 #include <parley/net/listener.hpp>
 #include <parley/relay/connection_registry.hpp>
 #include <parley/relay/hub.hpp>
@@ -158,6 +159,12 @@ int serve(config::server_config const& config, std::string const& web_root) {
         return exit_code::startup_failed;
     }
     auto store = std::move(*opened);
+    if (auto indexed = index::backfill(*store); !indexed) {
+        log::error("store.index_failed", {{"error", indexed.error().message}});
+        return exit_code::startup_failed;
+    } else if (*indexed) {
+        log::info("store.indexed", {{"conversations", *indexed}});
+    }
 
     telemetry::metrics metrics;
     std::atomic<bool> ready{false};

@@ -4,6 +4,7 @@
 #include "hub_state.hpp"
 
 #include <parley/clock.hpp>
+#include <parley/index/index_keys.hpp>
 #include <parley/protocol/conversation_counters.hpp>
 #include <parley/protocol/event.hpp>
 #include <parley/protocol/frames.hpp>
@@ -18,7 +19,10 @@ namespace parley::relay {
 
 namespace json = boost::json;
 
-void store_aggregate(store::write_set& writes, protocol::conversation const& c, bool whole) {
+void store_aggregate(store::write_set& writes, protocol::conversation const& c,
+                     std::optional<index::conversation_row>& indexed, bool whole) {
+    auto row = index::row_of(c);
+    if (index::add_changes(writes, indexed, row)) indexed = std::move(row);
     if (whole) writes.add(store::family::conversations, store::key::conversation(c.id), protocol::to_stored(c));
     writes.add(store::family::conversations, store::key::conversation_counters(c.id), protocol::encode_counters(c));
 }
@@ -46,7 +50,7 @@ void hub::add_event(conversation_state& st, change_set& change, std::string_view
 
 void hub::commit(client const& from, std::shared_ptr<conversation_state> const& st, change_set change) {
     auto& c = st->data;
-    store_aggregate(change.writes, c, true);
+    store_aggregate(change.writes, c, st->indexed, true);
     auto const now = now_ms();
     auto staff_view = share(protocol::object_frame("conversation", "conversation", protocol::to_json(c, protocol::audience::staff, now)));
     auto visitor_view = change.conversation_changed

@@ -114,9 +114,9 @@ void hub::start_conversation(client const& from, command const& cmd) {
     auto event = json::serialize(protocol::make_event(event_id, cid, protocol::event_type::chat_open,
                                                       who + " opened a chat", std::nullopt, c.widget.contains("entry_page") && c.widget.at("entry_page").is_string() ? std::optional<std::string>(std::string(c.widget.at("entry_page").get_string())) : std::nullopt, now));
     store::write_set change;
-    store_aggregate(change, c, true);
+    std::optional<index::conversation_row> indexed;
+    store_aggregate(change, c, indexed, true);
     change.add(store::family::events, store::key::event(cid, event_id), event);
-    change.add(store::family::indexes, store::key::visitor_conversation(c.site, c.visitor.id, cid), {});
     change.add(store::family::idempotency, db_key,
                store::key::encode_u64(cid) + store::key::encode_u64(static_cast<std::uint64_t>(now)));
     change.last_conversation_id = cid;
@@ -129,6 +129,7 @@ void hub::start_conversation(client const& from, command const& cmd) {
 
     auto st = std::make_shared<conversation_state>();
     st->data = std::move(c);
+    st->indexed = std::move(indexed);
     {
         hub_lock lock(conversations_mutex_);
         conversations_[cid] = st;

@@ -3,6 +3,7 @@
 #include <parley/protocol/conversation_counters.hpp>
 #include <parley/protocol/fields.hpp>
 #include <parley/protocol/frames.hpp>
+#include <parley/store/conversation_records.hpp>
 #include <parley/store/keyspace.hpp>
 #include <parley/telemetry/log.hpp>
 #include <parley/telemetry/metrics.hpp>
@@ -82,19 +83,17 @@ expected<std::shared_ptr<hub::conversation_state>, command_error> hub::open(auth
         if (auto it = conversations_.find(id); it != conversations_.end()) st = it->second;
     }
     auto load = [&]() -> std::optional<command_error> {
-        // The record and its counters are neighbours: one scan reads both from one
-        // consistent view, never a record from before a commit with counters from after.
-        auto const record_key = store::key::conversation(id);
-        auto stored = store_.scan(store::family::conversations, {record_key, {}, {}, 2, false});
-        if (!stored) return protocol::error_for(cmd, error_code::unavailable, "store unavailable");
-        if (stored->empty() || stored->front().key != record_key)
-            return protocol::error_for(cmd, error_code::not_found, "no such conversation");
-        auto parsed = protocol::from_stored(stored->front().value);
-        if (!parsed) return protocol::error_for(cmd, error_code::internal, "unreadable conversation record");
-        bool const has_counters = stored->size() == 2 && stored->back().key == store::key::conversation_counters(id);
-        if (has_counters && !protocol::apply_counters(*parsed, stored->back().value))
-            return protocol::error_for(cmd, error_code::internal, "unreadable conversation counters");
-        st->data = std::move(*parsed);
+        auto loaded = store::load_conversation(store_, id);
+        if (!loaded) {
+            auto const& e = loaded.error();
+            auto const code = e.kind == store::record_error::kind::missing ? error_code::not_found
+                              : e.kind == store::record_error::kind::store ? error_code::unavailable
+                                                                           : error_code::internal;
+            return protocol::error_for(cmd, code, code == error_code::unavailable ? "store unavailable" : e.message);
+        }
+        st->data = std::move(*loaded);
+        // What the store holds is what its index entries say: they were written together.
+        st->indexed = index::row_of(st->data);
         st->stale = false;
         return std::nullopt;
     };

@@ -1,6 +1,7 @@
 #pragma once
 // The hub's internal state; private to src/relay.
 
+#include <parley/index/conversation_row.hpp>
 #include <parley/protocol/conversation.hpp>
 #include <parley/relay/hub.hpp>
 
@@ -59,6 +60,9 @@ struct hub::conversation_state {
 
     /// A commit failed after the aggregate was updated in memory: reload before use.
     bool stale = false;
+    /// The list's index entries as the last submitted change left them (SPEC §5.1):
+    /// the next change moves only the entries whose value it changes.
+    std::optional<index::conversation_row> indexed;
 };
 
 struct hub::inbox_subscription {
@@ -107,8 +111,10 @@ std::optional<protocol::command_error> check_access(auth::actor const& who, prot
                                                     protocol::command const& cmd);
 
 /// The conversation's stored aggregate, into `writes`: the counters always, the whole
-/// record too when `whole` (see protocol::encode_counters for why they are apart).
-void store_aggregate(store::write_set& writes, protocol::conversation const& c, bool whole);
+/// record too when `whole` (see protocol::encode_counters for why they are apart), and
+/// the list's index entries that moved since `indexed`, which is brought up to date.
+void store_aggregate(store::write_set& writes, protocol::conversation const& c,
+                     std::optional<index::conversation_row>& indexed, bool whole);
 
 /// The idempotency key of a create inside one conversation.
 std::string create_key(auth::actor const& who, std::string_view random_id);

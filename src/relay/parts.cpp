@@ -95,7 +95,7 @@ void hub::create_part(client const& from, command const& cmd) {
         change.last_event_id = event_id;
         events.push_back(share(R"({"op":"event","event":)" + text + "}"));
     }
-    store_aggregate(change, data, effect.record_changed);
+    store_aggregate(change, data, st->indexed, effect.record_changed);
 
     st->recent[key] = {id, false, {}};
     st->recent_order.push_back(key);

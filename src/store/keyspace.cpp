@@ -24,13 +24,6 @@ std::string conversation(std::uint64_t id) { return encode_u64(id); }
 
 std::string conversation_counters(std::uint64_t id) { return encode_u64(id) + '\x01'; }
 
-std::string visitor_conversation(std::string_view site, std::string_view visitor, std::uint64_t conversation) {
-    std::string k = "v";
-    k.append(site).push_back('\0');
-    k.append(visitor).push_back('\0');
-    return k + encode_u64(conversation);
-}
-
 std::string idempotency(std::string_view site, std::uint64_t conversation, std::string_view role,
                         std::string_view actor, std::string_view random_id) {
     std::string k(site);

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <atomic>
 #include <mutex>
 #include <random>
 #include <vector>
@@ -27,6 +28,8 @@ struct rocks_store::impl {
     /// Touched only inside write(), which holds write_mutex.
     id_marks written_marks;
     std::mutex write_mutex;
+    /// Keys returned by get() or stepped over by an iterator: what a query cost.
+    mutable std::atomic<std::uint64_t> keys_read{0};
 
     rocksdb::ColumnFamilyHandle* family(store::family f) const {
         // handles[0] is RocksDB's default family; ours follow in all_columns order.
@@ -158,6 +161,7 @@ std::optional<store_error> rocks_store::write(std::span<write_set const* const> 
     rocksdb::WriteBatch batch;
     auto marks = impl_->written_marks;
     for (auto const* set : sets) {
+        for (auto const& [column, k] : set->erases) batch.Delete(impl_->family(column), k);
         for (auto const& put : set->puts) batch.Put(impl_->family(put.column), put.key, put.value);
         marks.last_part_id = std::max(marks.last_part_id, set->last_part_id);
         marks.last_conversation_id = std::max(marks.last_conversation_id, set->last_conversation_id);
@@ -181,6 +185,7 @@ std::optional<store_error> rocks_store::write(std::span<write_set const* const> 
 
 expected<std::optional<std::string>, store_error> rocks_store::get(family column, std::string_view k) const {
     std::string value;
+    impl_->keys_read.fetch_add(1, std::memory_order_relaxed);
     auto status = impl_->db->Get(rocksdb::ReadOptions{}, impl_->family(column), rocksdb::Slice(k.data(), k.size()), &value);
     if (status.IsNotFound()) return std::optional<std::string>{};
     if (!status.ok()) return unexpected{from_status(status, impl_->db->GetName())};
@@ -198,7 +203,8 @@ std::string past_prefix(std::string prefix) {
 
 } // namespace
 
-expected<std::vector<rocks_store::record>, store_error> rocks_store::scan(family column, range const& r) const {
+template <class Visit>
+std::optional<store_error> rocks_store::walk(family column, range const& r, Visit&& visit) const {
     // Bounds let RocksDB skip memtable and file data outside the range, and make a
     // backward scan a SeekToLast inside them instead of a search from past the prefix.
     std::string const lower = r.prefix;
@@ -209,7 +215,6 @@ expected<std::vector<rocks_store::record>, store_error> rocks_store::scan(family
     options.iterate_lower_bound = &lower_slice;
     if (!upper.empty()) options.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(options, impl_->family(column)));
-    std::vector<record> out;
     auto in_range = [&](rocksdb::Slice k) {
         auto const sv = std::string_view(k.data(), k.size());
         if (!sv.starts_with(r.prefix)) return false;
@@ -217,20 +222,50 @@ expected<std::vector<rocks_store::record>, store_error> rocks_store::scan(family
         if (!r.before.empty() && sv >= std::string_view(r.before)) return false;
         return true;
     };
+    std::size_t seen = 0, skipped = 0;
+    auto step = [&](auto&& advance) {
+        for (; it->Valid() && skipped < r.skip && in_range(it->key()); advance()) ++skipped;
+        for (; it->Valid() && seen < r.limit && in_range(it->key()); advance(), ++seen) visit(*it);
+    };
     if (!r.from_end) {
         it->Seek(r.after.empty() ? r.prefix : r.after);
         if (it->Valid() && !r.after.empty() && it->key() == rocksdb::Slice(r.after)) it->Next();
-        for (; it->Valid() && out.size() < r.limit && in_range(it->key()); it->Next())
-            out.push_back({it->key().ToString(), it->value().ToString()});
+        step([&] { it->Next(); });
     } else {
         it->SeekToLast();
-        for (; it->Valid() && out.size() < r.limit && in_range(it->key()); it->Prev())
-            out.push_back({it->key().ToString(), it->value().ToString()});
-        std::reverse(out.begin(), out.end());
+        step([&] { it->Prev(); });
     }
-    if (!it->status().ok()) return unexpected{from_status(it->status(), impl_->db->GetName())};
+    impl_->keys_read.fetch_add(seen + skipped, std::memory_order_relaxed);
+    if (!it->status().ok()) return from_status(it->status(), impl_->db->GetName());
+    return std::nullopt;
+}
+
+expected<std::vector<rocks_store::record>, store_error> rocks_store::scan(family column, range const& r) const {
+    std::vector<record> out;
+    auto err = walk(column, r, [&](rocksdb::Iterator const& it) {
+        out.push_back({it.key().ToString(), it.value().ToString()});
+    });
+    if (err) return unexpected{std::move(*err)};
+    if (r.from_end) std::reverse(out.begin(), out.end());
     return out;
 }
+
+expected<std::vector<std::string>, store_error> rocks_store::scan_keys(family column, range const& r) const {
+    std::vector<std::string> out;
+    auto err = walk(column, r, [&](rocksdb::Iterator const& it) { out.push_back(it.key().ToString()); });
+    if (err) return unexpected{std::move(*err)};
+    if (r.from_end) std::reverse(out.begin(), out.end());
+    return out;
+}
+
+expected<std::size_t, store_error> rocks_store::count(family column, range const& r) const {
+    std::size_t n = 0;
+    auto err = walk(column, r, [&](rocksdb::Iterator const&) { ++n; });
+    if (err) return unexpected{std::move(*err)};
+    return n;
+}
+
+std::uint64_t rocks_store::keys_read() const { return impl_->keys_read.load(std::memory_order_relaxed); }
 
 std::optional<store_error> rocks_store::close() {
     if (!impl_->db) return std::nullopt;

@@ -52,8 +52,7 @@ std::string conversation(std::uint64_t id);
 /// `conversations`: conversation id, 0x01 → its counters (protocol::encode_counters),
 /// rewritten by every part. Nine bytes, so a scan of records skips them by length.
 std::string conversation_counters(std::uint64_t id);
-/// `indexes`: a visitor's conversations, `v` site NUL visitor NUL conversation id.
-std::string visitor_conversation(std::string_view site, std::string_view visitor, std::uint64_t conversation);
+// `indexes`: the conversation list's entries, laid out in parley/index/index_keys.hpp.
 /// `idempotency`: who asked, where, with which random_id. Conversation 0 stands for
 /// `conversation.start`. NUL separators: ids and random_ids cannot hold NUL.
 std::string idempotency(std::string_view site, std::uint64_t conversation, std::string_view role,

@@ -67,6 +67,7 @@ public:
         std::string before;      ///< exclusive upper bound (empty = to the end)
         std::size_t limit = 50;  ///< at most this many records
         bool from_end = false;   ///< take the last `limit` records instead of the first
+        std::size_t skip = 0;    ///< step over this many records first (an offset), unread
     };
 
     struct record {
@@ -78,6 +79,16 @@ public:
     /// consistent snapshot.
     expected<std::vector<record>, store_error> scan(family column, range const& r) const;
 
+    /// The keys of scan(): for indexes, whose entries carry everything in the key.
+    expected<std::vector<std::string>, store_error> scan_keys(family column, range const& r) const;
+
+    /// How many records scan() would return, without copying any.
+    expected<std::size_t, store_error> count(family column, range const& r) const;
+
+    /// Keys read so far by get() and by every scan: what `/metrics` reports as
+    /// `parley_store_keys_read_total`, so a query's cost is observable.
+    std::uint64_t keys_read() const;
+
     /// @return an error when the final WAL flush fails.
     [[nodiscard]] std::optional<store_error> close();
 
@@ -85,6 +96,8 @@ public:
 
 private:
     explicit rocks_store(std::unique_ptr<impl> impl);
+    template <class Visit>
+    std::optional<store_error> walk(family column, range const& r, Visit&& visit) const;
     std::unique_ptr<impl> impl_;
 };
 

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <parley/index/conversation_row.hpp>
+#include <parley/store/write_set.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace parley::index {
+
+/// The conversation list's secondary indexes, in the `indexes` family. Every entry is
+/// a key with an empty value, ordered so that one index value's conversations are one
+/// contiguous range sorted by what the list sorts on:
+///
+///     <kind> site NUL <value> <conversation id, 8 bytes big-endian>
+///
+/// where a string value is followed by a NUL (ids cannot hold one) and a time or count
+/// is 8 bytes big-endian. An entry exists only while its value does: an open
+/// conversation has no `ends_at` entry, an unrated one no `rating` entry.
+enum class kind : char {
+    created_at = 'c',
+    updated_at = 'u',
+    ends_at = 'e',
+    message_count = 'm',
+    rating = 'r',
+    status = 's',
+    agent_id = 'a',
+    visitor_id = 'v',
+    department = 'd',
+    tag = 't',
+    /// Not an index: the conversation_row of each conversation, by id.
+    row = '_',
+};
+
+/// Whether entries of `k` carry an 8-byte number (else a NUL-terminated string).
+constexpr bool numeric(kind k) {
+    return k == kind::created_at || k == kind::updated_at || k == kind::ends_at || k == kind::message_count ||
+           k == kind::rating;
+}
+
+/// Every entry of `k` on `site`.
+std::string prefix(kind k, std::string_view site);
+/// Every entry of `k` on `site` with the string `value`.
+std::string prefix(kind k, std::string_view site, std::string_view value);
+/// The entry of a numeric `value` (pass conversation 0 for a range's start).
+std::string entry(kind k, std::string_view site, std::uint64_t value, std::uint64_t conversation);
+/// The row of a conversation.
+std::string row_key(std::string_view site, std::uint64_t conversation);
+
+/// The conversation an index entry points at (its last 8 bytes).
+std::uint64_t conversation_of(std::string_view entry);
+/// The number of a numeric entry.
+std::uint64_t number_of(std::string_view entry, std::string_view prefix);
+
+/// The index writes that move a conversation from `before` (nullopt: not indexed yet)
+/// to `after`, into `writes`: entries whose value changed go from the old key to the
+/// new, the rest are not touched, and the row is rewritten when anything changed.
+/// @return whether anything was written.
+bool add_changes(store::write_set& writes, std::optional<conversation_row> const& before,
+                 conversation_row const& after);
+
+} // namespace parley::index
