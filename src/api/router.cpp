@@ -1,6 +1,7 @@
 #include <parley/api/router.hpp>
+#include <parley/clock.hpp>
 
-#include <boost/url/parse.hpp>
+#include "v1_routes.hpp"
 
 namespace parley::api {
 
@@ -14,8 +15,8 @@ bool is_read_method(http_request const& req) {
 }
 
 /// HEAD gets GET's headers (Content-Length included) and no body.
-http_response finish(http_request const& req, http_response res) {
-    if (req.method() == http::verb::head) {
+http_response finish(http::verb method, http_response res) {
+    if (method == http::verb::head) {
         res.prepare_payload();
         auto const length = res[http::field::content_length];
         std::string const keep(length);
@@ -25,33 +26,78 @@ http_response finish(http_request const& req, http_response res) {
     return res;
 }
 
+http_response unauthorized(http_request const& req, std::string_view why) {
+    auto res = json_error(req, error_code::unauthorized, why);
+    res.set(http::field::www_authenticate, "Bearer");
+    return res;
+}
+
 } // namespace
 
 router::router(telemetry::metrics const& metrics, static_files const& web, std::atomic<bool> const& ready,
-               history const* history)
-    : metrics_(metrics), web_(web), ready_(ready), history_(history) {}
+               v1_endpoints const* v1)
+    : metrics_(metrics), web_(web), ready_(ready), v1_(v1) {}
 
-http_response router::handle(http_request const& req) const {
+void router::handle(http_request req, responder done) const {
     // Every answer to HEAD, errors included, goes without its body: a body there would be
     // read by the client as the start of the next response on the connection.
-    auto const answer = [&]() -> http_response {
-        auto const parsed = boost::urls::parse_origin_form(req.target());
-        if (!parsed) return json_error(req, error_code::bad_request, "malformed request target");
-        std::string const path = parsed->path();
+    auto const method = req.method();
+    auto answer = [method, &done](http_response res) { done(finish(method, std::move(res))); };
+    auto const target = split_target(req.target());
+    if (!target) return answer(json_error(req, error_code::bad_request, "malformed request target"));
+    auto const& [path, query] = *target;
 
-        if (path == "/healthz" || path == "/readyz" || path == "/metrics") return service(req, path);
-        if (path == "/v1/ws") {
-            if (req.method() != http::verb::get) return method_not_allowed(req, "GET");
-            return json_error(req, error_code::bad_request, "this endpoint expects a WebSocket upgrade");
-        }
-        constexpr std::string_view conversations = "/v1/conversations/";
-        if (history_ && path.starts_with(conversations))
-            if (auto res = history_->handle(req, std::string_view(path).substr(conversations.size()))) return *res;
-        if (path == "/v1" || path.starts_with("/v1/"))
-            return json_error(req, error_code::not_found, "no such endpoint");
-        return web(req);
+    if (path == "/healthz" || path == "/readyz" || path == "/metrics") return answer(service(req, path));
+    if (path == "/v1/ws") {
+        if (req.method() != http::verb::get) return answer(method_not_allowed(req, "GET"));
+        return answer(json_error(req, error_code::bad_request, "this endpoint expects a WebSocket upgrade"));
+    }
+    if (path == "/v1" || path.starts_with("/v1/")) {
+        if (!v1_) return answer(json_error(req, error_code::not_found, "no such endpoint"));
+        auto later = [method, done](http_response res) { done(finish(method, std::move(res))); };
+        if (auto res = api(std::move(req), path, query, later)) answer(std::move(*res));
+        return;
+    }
+    answer(web(req));
+}
+
+std::optional<http_response> router::api(http_request&& req, std::string path, std::string_view query,
+                                         responder const& done) const {
+    if (req.method() == http::verb::options) return v1_->cors.preflight(req);
+    if (path == "/v1/openapi.json") {
+        if (!is_read_method(req)) return method_not_allowed(req, "GET, HEAD");
+        auto file = web_.read("/web/openapi.json");
+        if (!file) return json_error(req, error_code::not_found, "the API document is not installed");
+        auto res = make_response(req, 200, std::move(file->body), json_content_type);
+        v1_->cors.decorate_any(req, res);
+        return res;
+    }
+
+    // The token first: whatever the path, a refused token learns nothing about it.
+    auto who = v1_->tokens.verify(auth::bearer_token(req[http::field::authorization]), now_unix());
+    if (!who) {
+        auto res = unauthorized(req, auth::describe(who.error()));
+        v1_->cors.decorate_any(req, res);
+        return res;
+    }
+    auto params = query_params::parse(query);
+    auto call = std::make_shared<api_call>();
+    call->who = std::move(*who);
+    call->path = std::move(path);
+    // The call owns its responder, so the responder borrows the call: it is only ever
+    // called through a live call.
+    call->respond = [cors = &v1_->cors, raw = call.get(), done](http_response res) {
+        cors->decorate(raw->req, raw->who.site, res);
+        done(std::move(res));
     };
-    return finish(req, answer());
+    call->req = std::move(req);
+    if (!params) {
+        call->fail(error_code::bad_request, params.error());
+        return std::nullopt;
+    }
+    call->query = std::move(*params);
+    route(call, *v1_);
+    return std::nullopt;
 }
 
 http_response router::service(http_request const& req, std::string_view path) const {

@@ -1,4 +1,10 @@
+#include <parley/api/conversation_list.hpp>
+#include <parley/api/history.hpp>
+#include <parley/api/http_commands.hpp>
+#include <parley/api/reader_pool.hpp>
 #include <parley/api/router.hpp>
+#include <parley/api/transcript_export.hpp>
+#include <parley/api/visitor_erase.hpp>
 #include <parley/api/static_files.hpp>
 #include <parley/app/io_loop.hpp>
 #include <parley/app/server.hpp>
@@ -83,7 +89,7 @@ std::unique_ptr<watchdog> watch_threads(config::server_config const& config, sto
 /// Binds, serves until a signal, drains. Everything the I/O handlers reference lives in
 /// the caller, so it outlives the io_context destroyed on return.
 int run_io(config::server_config const& config, net::server_context& ctx, std::atomic<bool>& ready,
-           store::commit_pipeline& commits, std::string const& web_root) {
+           store::commit_pipeline& commits, api::reader_pool& readers, std::string const& web_root) {
     auto const threads = thread_count(config);
     asio::io_context ioc(static_cast<int>(threads));
 
@@ -138,6 +144,8 @@ int run_io(config::server_config const& config, net::server_context& ctx, std::a
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back(run_thread, i);
     run_thread(0);
     for (auto& t : pool) t.join();
+    // Reads in flight answer onto strands of this io_context: finish them while it exists.
+    readers.join();
     commits.defer_wakeups(nullptr);
     // Completions post to sessions' strands: they must run while the io_context exists.
     commits.drain();
@@ -167,18 +175,26 @@ int serve(config::server_config const& config, std::string const& web_root) {
     }
 
     telemetry::metrics metrics;
+    metrics.count_store_keys_with([s = store.get()] { return s->keys_read(); });
     std::atomic<bool> ready{false};
     auth::token_verifier tokens(config.sites);
     store::commit_pipeline commits(*store, metrics);
     relay::hub hub(*store, commits, config.limits, store->epoch(), metrics);
     api::static_files web(web_root);
-    api::history history(*store, hub, tokens);
-    api::router router(metrics, web, ready, &history);
+    api::reader_pool readers(config.http_reader_threads);
+    api::cors cors(config.sites);
+    api::history history(*store, hub, readers);
+    api::conversation_list list(*store, readers);
+    api::transcript_export exports(*store, hub, readers);
+    api::visitor_erase erase(*store, hub, readers);
+    api::http_commands commands(hub, readers);
+    api::v1_endpoints const v1{tokens, cors, history, list, exports, erase, commands};
+    api::router router(metrics, web, ready, &v1);
     relay::connection_registry connections(config.limits.connections_per_actor);
     std::atomic<std::uint64_t> next_connection_id{1};
     net::server_context ctx{config, tokens, router, connections, hub, metrics, store->epoch(), next_connection_id};
 
-    auto code = run_io(config, ctx, ready, commits, web.root().string());
+    auto code = run_io(config, ctx, ready, commits, readers, web.root().string());
     commits.drain();
     if (auto err = store->close()) {
         log::error("store.close_failed", {{"error", err->message}});

@@ -234,6 +234,15 @@ maybe_error parse_web(json::object const& root, server_config& cfg) {
     return std::nullopt;
 }
 
+maybe_error parse_http(json::object const& root, server_config& cfg) {
+    auto s = section(root, "http");
+    if (!s) return s.error();
+    if (!*s) return std::nullopt;
+    auto const& o = **s;
+    if (auto e = check_known_keys(o, "http", {"reader_threads"})) return e;
+    return read_integer(o, "http", "reader_threads", 1, 64, cfg.http_reader_threads);
+}
+
 /// Line number (1-based) of byte `offset` in `text`, for pointing at a syntax error.
 std::size_t line_of(std::string_view text, std::size_t offset) {
     offset = std::min(offset, text.size());
@@ -259,7 +268,7 @@ expected<server_config, config_error> parse_config(std::string_view text) {
 
     server_config cfg;
     maybe_error err = check_known_keys(root, "",
-                                       {"listen", "threads", "storage", "sites", "limits", "log", "web", "watchdog_s"});
+                                       {"listen", "threads", "storage", "sites", "limits", "log", "web", "watchdog_s", "http"});
     if (!err) err = parse_listen(root, cfg);
     if (!err) err = read_integer(root, "", "threads", 1, 256, cfg.threads);
     if (!err) err = read_integer(root, "", "watchdog_s", 0, 3600, cfg.watchdog_s);
@@ -268,6 +277,7 @@ expected<server_config, config_error> parse_config(std::string_view text) {
     if (!err) err = parse_limits(root, cfg.limits);
     if (!err) err = parse_log(root, cfg);
     if (!err) err = parse_web(root, cfg);
+    if (!err) err = parse_http(root, cfg);
     if (err) return unexpected{std::move(*err)};
     return cfg;
 }

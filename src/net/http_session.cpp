@@ -78,7 +78,11 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
 
     auto req = parser_->release();
     if (beast::websocket::is_upgrade(req) && targets_ws_endpoint(req)) return upgrade(std::move(req));
-    send(ctx_.router.handle(req));
+    // The answer may come from a reader thread: it is written back on this strand.
+    ctx_.router.handle(std::move(req), [self = shared_from_this()](api::http_response res) {
+        asio::dispatch(self->stream_.get_executor(),
+                       [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+    });
 }
 
 void http_session::upgrade(api::http_request&& req) {

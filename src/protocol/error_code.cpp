@@ -17,6 +17,14 @@ std::string_view to_string(error_code code) {
     return "internal";
 }
 
+std::optional<error_code> error_code_from_string(std::string_view name) {
+    for (std::size_t i = 0; i < error_code_count; ++i) {
+        auto const code = static_cast<error_code>(i);
+        if (to_string(code) == name) return code;
+    }
+    return std::nullopt;
+}
+
 unsigned http_status(error_code code) {
     switch (code) {
     case error_code::bad_request: return 400;

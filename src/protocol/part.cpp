@@ -76,7 +76,7 @@ result parse_part_create(command const& cmd, auth::role role, config::limits con
     auto const* type = cmd.fields.if_contains("type");
     if (!type || !type->is_string()) return unexpected{error_for(cmd, error_code::bad_request, "type is required")};
     auto const parsed_type = part_type_from_string(type->get_string());
-    if (!parsed_type) return unexpected{error_for(cmd, error_code::bad_request, "unknown part type")};
+    if (!parsed_type) return unexpected{error_for(cmd, error_code::bad_request, "type: unknown part type")};
     req.type = *parsed_type;
 
     auto random_id = require_random_id(cmd);
@@ -101,7 +101,7 @@ result parse_part_create(command const& cmd, auth::role role, config::limits con
         auto const* rating = req.content.at("meta_data").get_object().if_contains("rating");
         auto const r = rating && rating->is_int64() ? rating->get_int64() : rating && rating->is_uint64() ? 99 : 0;
         if (r < 1 || r > 5) {
-            auto err = error_for(cmd, error_code::bad_request, "a vote needs meta_data.rating 1..5");
+            auto err = error_for(cmd, error_code::bad_request, "meta_data: a vote needs meta_data.rating 1..5");
             err.random_id = req.random_id;
             return unexpected{std::move(err)};
         }

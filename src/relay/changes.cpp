@@ -68,13 +68,13 @@ void hub::commit(client const& from, std::shared_ptr<conversation_state> const& 
             origin->deliver(share(protocol::error_frame(e)));
             return;
         }
-        metrics_.parts_written(shared->parts.size() + (shared->updated ? 1 : 0));
+        metrics_.parts_written(shared->parts.size() + shared->updated.size());
         metrics_.events_written(shared->events.size());
         origin->deliver(share(std::move(shared->reply)));
         for (auto const& [id, frame, visible] : shared->parts) fan_out_part(*st, id, visible, nullptr, frame);
         // An update is always released after a replay (max id): a repeat of the whole part is harmless.
-        if (shared->updated)
-            fan_out_part(*st, UINT64_MAX, shared->updated->second, origin.get(), shared->updated->first);
+        for (auto const& [frame, visible] : shared->updated)
+            fan_out_part(*st, UINT64_MAX, visible, origin.get(), frame);
         if (visitor_view)
             for (auto const& sub : st->subscribers) {
                 if (sub.address == origin.get()) continue;

@@ -94,8 +94,8 @@ void hub::update_part(client const& from, command const& cmd, bool remove) {
     auto const text = json::serialize(part);
     change_set change;
     change.writes.add(store::family::parts, store::key::part(st->data.id, *id), text);
-    change.updated = std::pair{std::make_shared<std::string const>(protocol::part_frame("part.updated", text)),
-                               protocol::visible_to_visitor(type)};
+    change.updated.emplace_back(std::make_shared<std::string const>(protocol::part_frame("part.updated", text)),
+                                protocol::visible_to_visitor(type));
     json::object reply{{"op", "part.updated"}, {"part", part}};
     if (cmd.ref) reply["ref"] = *cmd.ref;
     change.reply = json::serialize(reply);
@@ -246,7 +246,7 @@ void hub::read(client const& from, command const& cmd) {
     cursor = target;
     change_set change;
     json::object frame{{"op", "read"}, {"conversation", st->data.id}, {"by", visitor ? "visitor" : "operator"}, {"up_to", target}};
-    change.updated = std::pair{std::make_shared<std::string const>(json::serialize(frame)), true};
+    change.updated.emplace_back(std::make_shared<std::string const>(json::serialize(frame)), true);
     change.reply = protocol::ok_frame(cmd.ref);
     commit(from, st, std::move(change));
 }

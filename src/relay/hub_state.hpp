@@ -83,8 +83,8 @@ struct hub::change_set {
     /// Frames for everyone allowed, the commanding connection included:
     /// (part id, frame, visible to visitors).
     std::vector<std::tuple<std::uint64_t, std::shared_ptr<std::string const>, bool>> parts;
-    /// `part.updated` for the others: (frame, visible to visitors).
-    std::optional<std::pair<std::shared_ptr<std::string const>, bool>> updated;
+    /// `part.updated` (or `read`) for the others: (frame, visible to visitors).
+    std::vector<std::pair<std::shared_ptr<std::string const>, bool>> updated;
     std::vector<std::shared_ptr<std::string const>> events;
     /// Status, assignee, department or tags changed: everyone gets the conversation.
     bool conversation_changed = false;

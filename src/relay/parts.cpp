@@ -77,7 +77,7 @@ void hub::create_part(client const& from, command const& cmd) {
     if (req->type == protocol::part_type::vote)
         rating = req->content.at("meta_data").at("rating").to_number<std::int64_t>();
     auto part = protocol::make_part(id, cid, now / 1000, req->type, std::move(req->content), from.actor,
-                                    protocol::sent_via_websocket(from.actor.role), first);
+                                    from.over_http ? "api" : protocol::sent_via_websocket(from.actor.role), first);
     auto const effect = apply_part(data, req->type, from.actor, id, now, rating);
     auto const part_json = json::serialize(part);
 

@@ -37,6 +37,7 @@ TEST(config_parser, empty_object_gives_every_default) {
     EXPECT_EQ(cfg->listen_port, 8080);
     EXPECT_EQ(cfg->threads, 0u);
     EXPECT_EQ(cfg->watchdog_s, 10u);
+    EXPECT_EQ(cfg->http_reader_threads, 2u);
     EXPECT_EQ(cfg->storage_path, "./data");
     EXPECT_FALSE(cfg->storage_sync);
     EXPECT_TRUE(cfg->sites.empty());
@@ -135,6 +136,12 @@ TEST(config_parser, other_top_level_type_errors) {
     EXPECT_EQ(error_of(R"({"threads":0})"), "threads: expected integer 1..256");
     EXPECT_EQ(error_of(R"({"threads":257})"), "threads: expected integer 1..256");
     EXPECT_EQ(error_of(R"({"threads":"2"})"), "threads: expected integer 1..256");
+    EXPECT_EQ(error_of(R"({"http":{"reader_threads":0}})"), "http.reader_threads: expected integer 1..64");
+    EXPECT_EQ(error_of(R"({"http":{"reader_threads":65}})"), "http.reader_threads: expected integer 1..64");
+    EXPECT_EQ(error_of(R"({"http":{"reader_threads":"2"}})"), "http.reader_threads: expected integer 1..64");
+    EXPECT_EQ(error_of(R"({"http":{"readers":2}})"), "unknown key: http.readers");
+    EXPECT_EQ(error_of(R"({"http":3})"), "http: expected object");
+    EXPECT_EQ(parse_config(R"({"http":{"reader_threads":5}})")->http_reader_threads, 5u);
     EXPECT_EQ(error_of(R"({"watchdog_s":-1})"), "watchdog_s: expected integer 0..3600");
     EXPECT_EQ(error_of(R"({"watchdog_s":3601})"), "watchdog_s: expected integer 0..3600");
     EXPECT_EQ(error_of(R"({"watchdog_s":true})"), "watchdog_s: expected integer 0..3600");

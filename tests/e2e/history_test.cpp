@@ -81,7 +81,9 @@ TEST_F(history_e2e, conversation_by_id_with_access_rules) {
     EXPECT_EQ(http_get(server_->port(), url).result_int(), 401);
     EXPECT_EQ(get(url, make_token(role::operator_, "olga", "demo", -5)).result_int(), 401);
     EXPECT_EQ(get("/v1/conversations/999999", make_token(role::bot, "b")).result_int(), 404);
-    EXPECT_EQ(get("/v1/conversations/abc", make_token(role::bot, "b")).result_int(), 404);
+    // An id that is not one is a bad parameter, not a missing conversation.
+    EXPECT_EQ(get("/v1/conversations/abc", make_token(role::bot, "b")).result_int(), 400);
+    EXPECT_EQ(get("/v1/conversations/0", make_token(role::bot, "b")).result_int(), 400);
     http_connection c(server_->port());
     EXPECT_EQ(c.request("DELETE", url, {{"Authorization", "Bearer " + make_token(role::bot, "b")}}).result_int(), 405);
 }

@@ -1,5 +1,6 @@
 // HTTP against the real binary: service endpoints, static files, errors, keep-alive.
 
+#include "support/tokens.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
 
@@ -42,6 +43,7 @@ TEST_F(http_e2e, health_and_readiness) {
 
 TEST_F(http_e2e, metrics_in_prometheus_text_format) {
     http_get(port(), "/v1/does-not-exist");
+    http_get(port(), "/nothing-here");
     auto res = http_get(port(), "/metrics");
     ASSERT_EQ(res.result_int(), 200);
     EXPECT_TRUE(res[boost::beast::http::field::content_type].starts_with("text/plain; version=0.0.4"));
@@ -80,12 +82,17 @@ TEST_F(http_e2e, never_serves_outside_the_web_folder) {
     }
 }
 
-TEST_F(http_e2e, unknown_api_paths_get_json_404) {
+TEST_F(http_e2e, unknown_api_paths_are_401_without_a_token_and_404_with_one) {
+    // The token comes first: without one, nothing is learnt about which paths exist.
     for (std::string method : {"GET", "POST", "DELETE"}) {
         http_connection c(port());
         auto res = c.request(method, "/v1/nothing/here");
-        EXPECT_EQ(res.result_int(), 404) << method;
-        EXPECT_EQ(error_code_of(res), "not_found") << method;
+        EXPECT_EQ(res.result_int(), 401) << method;
+        EXPECT_EQ(error_code_of(res), "unauthorized") << method;
+        EXPECT_EQ(res[boost::beast::http::field::www_authenticate], "Bearer") << method;
+        auto known = c.request(method, "/v1/nothing/here", {{"Authorization", "Bearer " + make_token(auth::role::bot, "b")}});
+        EXPECT_EQ(known.result_int(), 404) << method;
+        EXPECT_EQ(error_code_of(known), "not_found") << method;
     }
 }
 
@@ -109,7 +116,7 @@ TEST_F(http_e2e, keep_alive_serves_several_requests_on_one_connection) {
     ASSERT_TRUE(c.connected());
     for (int i = 0; i < 5; ++i) {
         auto res = c.request("GET", i % 2 ? "/healthz" : "/v1/missing");
-        EXPECT_EQ(res.result_int(), i % 2 ? 200 : 404) << i;
+        EXPECT_EQ(res.result_int(), i % 2 ? 200 : 401) << i;
         EXPECT_TRUE(res.keep_alive()) << i;
     }
 }
@@ -122,7 +129,7 @@ TEST_F(http_e2e, body_over_the_limit_gets_413) {
     EXPECT_EQ(error_code_of(res), "too_large");
     // Just under the limit is read fully and answered by the route.
     http_connection d(port());
-    EXPECT_EQ(d.request("POST", "/v1/conversations", {}, std::string(2000, 'x')).result_int(), 404);
+    EXPECT_EQ(d.request("POST", "/v1/conversations", {}, std::string(2000, 'x')).result_int(), 401);
 }
 
 TEST_F(http_e2e, malformed_requests_get_400_and_the_server_lives_on) {
@@ -142,7 +149,7 @@ TEST_F(http_e2e, head_returns_headers_only) {
     EXPECT_EQ(res[boost::beast::http::field::content_length], "15");
     EXPECT_TRUE(res.body().empty());
     // The connection is still in step: the next response is the next request's.
-    EXPECT_EQ(c.request("GET", "/v1/missing").result_int(), 404);
+    EXPECT_EQ(c.request("GET", "/v1/missing").result_int(), 401);
 }
 
 } // namespace

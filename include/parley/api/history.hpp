@@ -1,36 +1,36 @@
 #pragma once
 
-#include <parley/api/http_types.hpp>
-#include <parley/auth/token.hpp>
+#include <parley/api/api_call.hpp>
+#include <parley/api/reader_pool.hpp>
 #include <parley/relay/hub.hpp>
 #include <parley/store/rocks_store.hpp>
 
 #include <cstdint>
-#include <string_view>
 
 namespace parley::api {
 
 /// The read side over HTTP (SPEC §5.2, §5.4, §5.5): a conversation, its parts and its
 /// events, with the same access rules as live delivery. Visitors never get notes or
 /// tag parts, nor events.
-/// @note Thread-safe. Reads run on the calling thread (RocksDB point reads and short
-/// scans, mostly from memory).
+/// @note Thread-safe. Every read runs on the reader pool, never on an I/O thread.
 class history {
 public:
-    history(store::rocks_store const& store, relay::hub& hub, auth::token_verifier const& tokens);
+    history(store::rocks_store const& store, relay::hub& hub, reader_pool& readers);
 
-    /// Serves `GET /v1/conversations/{id}[/parts|/events]`; `rest` is the path after
-    /// `/v1/conversations/`. @return nullopt when the path is not one of these.
-    std::optional<http_response> handle(http_request const& req, std::string_view rest) const;
+    /// `GET /v1/conversations/{id}[?include=events,parts]`
+    void conversation(call_ptr const& call, std::uint64_t id) const;
+    /// `GET /v1/conversations/{id}/parts?after&before&limit`
+    void parts(call_ptr const& call, std::uint64_t id) const;
+    /// `GET /v1/conversations/{id}/events?after&limit`
+    void events(call_ptr const& call, std::uint64_t id) const;
 
 private:
-    http_response conversation(http_request const& req, auth::actor const& who, std::uint64_t id) const;
-    http_response parts(http_request const& req, auth::actor const& who, std::uint64_t id) const;
-    http_response events(http_request const& req, auth::actor const& who, std::uint64_t id) const;
-
     store::rocks_store const& store_;
     relay::hub& hub_;
-    auth::token_verifier const& tokens_;
+    reader_pool& readers_;
 };
+
+/// The HTTP status of a command error, as a JSON error answer to `call`.
+void fail_with(api_call const& call, protocol::command_error const& e);
 
 } // namespace parley::api

@@ -1,35 +1,60 @@
 #pragma once
 
-#include <parley/api/history.hpp>
+#include <parley/api/api_call.hpp>
+#include <parley/api/cors.hpp>
 #include <parley/api/http_types.hpp>
 #include <parley/api/static_files.hpp>
+#include <parley/auth/token.hpp>
 #include <parley/telemetry/metrics.hpp>
 
 #include <atomic>
 
 namespace parley::api {
 
+class history;
+class conversation_list;
+class transcript_export;
+class visitor_erase;
+class http_commands;
+
+/// The authenticated API under `/v1/` (SPEC §5), each part owned by the server.
+struct v1_endpoints {
+    auth::token_verifier const& tokens;
+    api::cors const& cors;
+    api::history const& history;
+    conversation_list const& list;
+    transcript_export const& exports;
+    visitor_erase const& erase;
+    http_commands const& commands;
+};
+
 /// Answers every plain HTTP request (everything but the WebSocket upgrade): the service
-/// endpoints, the web folder, and JSON errors for unknown `/v1/` paths.
-/// @note Thread-safe: handle() is const and touches only atomics and the file system.
+/// endpoints, the web folder, and the API. Under `/v1/` the token is checked before
+/// anything else, so a refused token is 401 on every path, built or not.
+/// @note Thread-safe: handle() is const; endpoints that read the store answer later,
+/// from a reader thread.
 class router {
 public:
     /// @param ready true while the store is open and the server accepts work; `/readyz`
     ///        reports it. The server clears it when shutdown begins.
-    /// @param history the conversation read side; null serves none (404).
+    /// @param v1 the API; null serves none (404).
     router(telemetry::metrics const& metrics, static_files const& web, std::atomic<bool> const& ready,
-           history const* history = nullptr);
+           v1_endpoints const* v1 = nullptr);
 
-    http_response handle(http_request const& req) const;
+    /// Answers `req` through `done`, exactly once, now or later.
+    void handle(http_request req, responder done) const;
 
 private:
     http_response service(http_request const& req, std::string_view path) const;
     http_response web(http_request const& req) const;
+    /// A `/v1/` request; nullopt when it was handed to an endpoint that answers itself.
+    std::optional<http_response> api(http_request&& req, std::string path, std::string_view query,
+                                     responder const& done) const;
 
     telemetry::metrics const& metrics_;
     static_files const& web_;
     std::atomic<bool> const& ready_;
-    history const* history_;
+    v1_endpoints const* v1_;
 };
 
 } // namespace parley::api

@@ -41,6 +41,9 @@ struct server_config {
     /// the process exit non-zero, for its supervisor to restart it. 0 turns the watchdog
     /// off. Default: 10
     unsigned watchdog_s = 10;
+    /// Threads that run the HTTP requests reading the store (history, list, export,
+    /// erase), so no I/O thread ever waits on the disk. Default: 2
+    unsigned http_reader_threads = 2;
     /// Default: info
     config::log_level log_level = config::log_level::info;
     /// The folder served at `/` and `/web/`. Default: see resolve_web_root().

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
 namespace parley::protocol {
@@ -22,6 +23,9 @@ inline constexpr std::size_t error_code_count = 9;
 
 /// The wire spelling, e.g. "bad_request".
 std::string_view to_string(error_code code);
+
+/// The code spelled `name` on the wire, or nullopt.
+std::optional<error_code> error_code_from_string(std::string_view name);
 
 /// The HTTP status an HTTP error with this code carries (SPEC §5).
 unsigned http_status(error_code code);

@@ -32,6 +32,8 @@ namespace parley::relay {
 struct client {
     auth::actor const& actor;
     std::shared_ptr<subscriber> conn;
+    /// The command came over the HTTP API (SPEC §5.3): its parts are `sent_via: api`.
+    bool over_http = false;
 };
 
 /// The live relay (SPEC §3, §4): conversations in memory, subscriptions, routing and
@@ -68,6 +70,13 @@ public:
     /// HTTP read side. @return a copy of the aggregate, or `not_found`/`forbidden`/
     /// `unavailable`.
     expected<protocol::conversation, protocol::command_error> conversation_for(auth::actor const& who, std::uint64_t id);
+
+    /// GDPR erase (SPEC §5.7) inside conversation `id`: every part `visitor` wrote is
+    /// removed and emptied, the conversation's visitor PII cleared, events' pages and
+    /// texts naming the visitor cleared, all in one write; staff subscribed get
+    /// `part.updated`. Answers `from` with `{"op":"ok","parts_erased":N}` (0 on a repeat)
+    /// or an error. @note Reads the store on the calling thread: call from a reader.
+    void erase_visitor(client const& from, std::uint64_t id, std::string const& visitor);
 
     struct conversation_state;
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -35,6 +36,10 @@ public:
     /// The exposition text served at `/metrics`.
     std::string render_prometheus() const;
 
+    /// Where `parley_store_keys_read_total` comes from (the store counts its own reads).
+    /// @note Set once, before the server serves.
+    void count_store_keys_with(std::function<std::uint64_t()> source) { store_keys_read_ = std::move(source); }
+
 private:
     static constexpr auto relaxed = std::memory_order_relaxed;
     static constexpr unsigned first_status = 100;
@@ -51,6 +56,7 @@ private:
     std::atomic<std::uint64_t> over_limit_closes_{0};
     std::atomic<std::uint64_t> parts_written_{0};
     std::atomic<std::uint64_t> events_written_{0};
+    std::function<std::uint64_t()> store_keys_read_;
     std::atomic<std::uint64_t> commit_changes_{0};
     std::atomic<std::uint64_t> commit_failures_{0};
 
