@@ -2,9 +2,22 @@
 
 #include <boost/json.hpp>
 
+#include <cmath>
+
 namespace parley::protocol {
 
 namespace json = boost::json;
+
+namespace {
+
+/// A rate as JSON: an integer when it is one (the usual case: `20`, not `2E1`, which
+/// strictly typed clients reject), else the fraction the configuration gave.
+json::value rate_json(double rate) {
+    if (rate == std::floor(rate) && rate >= 0 && rate <= 9e15) return static_cast<std::int64_t>(rate);
+    return rate;
+}
+
+} // namespace
 
 std::string hello_frame(auth::actor const& who, std::string_view server_version,
                         std::string_view epoch, config::limits const& limits) {
@@ -18,7 +31,7 @@ std::string hello_frame(auth::actor const& who, std::string_view server_version,
     json::object lim{
         {"max_frame_bytes", limits.max_frame_bytes},
         {"max_body_chars", limits.max_body_chars},
-        {"commands_per_s", limits.commands_per_s},
+        {"commands_per_s", rate_json(limits.commands_per_s)},
         {"commands_burst", limits.commands_burst},
         {"max_queue_bytes", limits.max_queue_bytes},
         {"connections_per_actor", limits.connections_per_actor},

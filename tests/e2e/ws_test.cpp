@@ -88,9 +88,13 @@ TEST_F(ws_e2e, hello_describes_actor_server_and_limits) {
     EXPECT_EQ(limits.at("max_body_chars"), 10000);
     EXPECT_EQ(limits.at("ping_interval_s"), 1);
     EXPECT_EQ(limits.at("idle_timeout_s"), 3);
+    // Integers on the wire, never `2E1`: strictly typed clients read these as integers.
     for (auto key : {"commands_per_s", "commands_burst", "max_queue_bytes", "connections_per_actor",
-                     "idempotency_window_s", "max_http_body_bytes"})
-        EXPECT_TRUE(limits.contains(key)) << key;
+                     "idempotency_window_s", "max_http_body_bytes"}) {
+        ASSERT_TRUE(limits.contains(key)) << key;
+        EXPECT_TRUE(limits.at(key).is_int64() || limits.at(key).is_uint64()) << key << " " << limits.at(key);
+    }
+    EXPECT_EQ(limits.at("commands_per_s"), 1000000);
 }
 
 TEST_F(ws_e2e, token_in_authorization_header) {
