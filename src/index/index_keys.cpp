@@ -2,7 +2,6 @@
 #include <parley/store/keyspace.hpp>
 
 #include <algorithm>
-#include <set>
 
 namespace parley::index {
 
@@ -14,24 +13,6 @@ std::string head(kind k, std::string_view site) {
     out += static_cast<char>(k);
     out.append(site);
     out += '\0';
-    return out;
-}
-
-/// Every entry of a row, each a whole key.
-std::set<std::string> entries_of(conversation_row const& r) {
-    std::set<std::string> out;
-    auto number = [&](kind k, std::uint64_t v) { out.insert(entry(k, r.site, v, r.id)); };
-    auto text = [&](kind k, std::string_view v) { out.insert(prefix(k, r.site, v) + store::key::encode_u64(r.id)); };
-    number(kind::created_at, static_cast<std::uint64_t>(r.created_at));
-    number(kind::updated_at, static_cast<std::uint64_t>(r.updated_at));
-    if (r.ends_at) number(kind::ends_at, static_cast<std::uint64_t>(*r.ends_at));
-    number(kind::message_count, r.message_count);
-    if (r.rating) number(kind::rating, static_cast<std::uint64_t>(*r.rating));
-    text(kind::status, r.status);
-    if (r.agent_id) text(kind::agent_id, *r.agent_id);
-    text(kind::visitor_id, r.visitor_id);
-    if (r.department) text(kind::department, *r.department);
-    for (auto const& t : r.tags) text(kind::tag, t);
     return out;
 }
 
@@ -67,17 +48,45 @@ std::uint64_t number_of(std::string_view e, std::string_view pre) {
 
 bool add_changes(store::write_set& writes, std::optional<conversation_row> const& before, conversation_row const& after) {
     if (before && *before == after) return false;
-    auto const now = entries_of(after);
-    if (before) {
-        auto const was = entries_of(*before);
-        for (auto const& k : was)
-            if (!now.contains(k)) writes.erase(store::family::indexes, k);
-        for (auto const& k : now)
-            if (!was.contains(k)) writes.add(store::family::indexes, k, {});
-    } else {
-        for (auto const& k : now) writes.add(store::family::indexes, k, {});
+    auto const& site = after.site;
+    auto const id = after.id;
+    // Field by field, not by comparing whole entry sets: every part moves updated_at
+    // (and most move message_count), and this runs on the hot path for each of them.
+    auto number = [&](kind k, std::optional<std::uint64_t> was, std::optional<std::uint64_t> now) {
+        if (was == now) return;
+        if (was) writes.erase(store::family::indexes, entry(k, site, *was, id));
+        if (now) writes.add(store::family::indexes, entry(k, site, *now, id), {});
+    };
+    auto text = [&](kind k, std::optional<std::string_view> was, std::optional<std::string_view> now) {
+        if (was == now) return;
+        if (was) writes.erase(store::family::indexes, prefix(k, site, *was) + store::key::encode_u64(id));
+        if (now) writes.add(store::family::indexes, prefix(k, site, *now) + store::key::encode_u64(id), {});
+    };
+    auto time = [](std::optional<std::int64_t> t) {
+        return t ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(*t)) : std::nullopt;
+    };
+    auto view = [](std::optional<std::string> const& s) {
+        return s ? std::optional<std::string_view>(*s) : std::nullopt;
+    };
+    std::optional<conversation_row> const none;
+    auto const& b = before ? before : none;
+    number(kind::created_at, b ? time(b->created_at) : std::nullopt, time(after.created_at));
+    number(kind::updated_at, b ? time(b->updated_at) : std::nullopt, time(after.updated_at));
+    number(kind::ends_at, b ? time(b->ends_at) : std::nullopt, time(after.ends_at));
+    number(kind::message_count, b ? std::optional<std::uint64_t>(b->message_count) : std::nullopt, after.message_count);
+    number(kind::rating, b ? time(b->rating) : std::nullopt, time(after.rating));
+    text(kind::status, b ? std::optional<std::string_view>(b->status) : std::nullopt, after.status);
+    text(kind::agent_id, b ? view(b->agent_id) : std::nullopt, view(after.agent_id));
+    text(kind::visitor_id, b ? std::optional<std::string_view>(b->visitor_id) : std::nullopt, after.visitor_id);
+    text(kind::department, b ? view(b->department) : std::nullopt, view(after.department));
+    if (!b || b->tags != after.tags) {
+        if (b)
+            for (auto const& t : b->tags)
+                if (std::find(after.tags.begin(), after.tags.end(), t) == after.tags.end()) text(kind::tag, t, std::nullopt);
+        for (auto const& t : after.tags)
+            if (!b || std::find(b->tags.begin(), b->tags.end(), t) == b->tags.end()) text(kind::tag, std::nullopt, t);
     }
-    writes.add(store::family::indexes, row_key(after.site, after.id), encode_row(after));
+    writes.add(store::family::indexes, row_key(site, id), encode_row(after));
     return true;
 }
 
