@@ -192,7 +192,8 @@ int serve(config::server_config const& config, std::string const& web_root) {
     api::router router(metrics, web, ready, &v1);
     relay::connection_registry connections(config.limits.connections_per_actor);
     std::atomic<std::uint64_t> next_connection_id{1};
-    net::server_context ctx{config, tokens, router, connections, hub, metrics, store->epoch(), next_connection_id};
+    net::server_context ctx{config,  tokens,         router, connections, hub, readers,
+                            metrics, store->epoch(), next_connection_id};
 
     auto code = run_io(config, ctx, ready, commits, readers, web.root().string());
     commits.drain();

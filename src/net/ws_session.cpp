@@ -135,8 +135,28 @@ void ws_session::handle_command(std::string_view text) {
         ctx_.metrics.error_sent(limited.code);
         return reply(protocol::error_frame(limited));
     }
+    // A ping is answered at once, even behind a load: it is about the connection.
     if (cmd->op == "ping") return reply(protocol::pong_frame(cmd->ref));
-    ctx_.hub.handle({actor_, shared_from_this()}, *cmd);
+    dispatch_command(std::move(*cmd));
+}
+
+void ws_session::dispatch_command(protocol::command cmd) {
+    if (loading_) return waiting_.push_back(std::move(cmd));
+    if (!ctx_.hub.needs_load(cmd)) return ctx_.hub.handle({actor_, shared_from_this()}, cmd);
+    loading_ = true;
+    ctx_.readers.post([self = shared_from_this(), cmd = std::move(cmd)] {
+        self->ctx_.hub.handle({self->actor_, self}, cmd);
+        asio::dispatch(self->ws_.get_executor(), [self] { self->resume_after_load(); });
+    });
+}
+
+void ws_session::resume_after_load() {
+    loading_ = false;
+    while (!waiting_.empty() && !loading_) {
+        auto cmd = std::move(waiting_.front());
+        waiting_.pop_front();
+        dispatch_command(std::move(cmd));
+    }
 }
 
 void ws_session::reply(std::string frame) {

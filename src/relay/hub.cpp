@@ -110,6 +110,15 @@ expected<std::shared_ptr<hub::conversation_state>, command_error> hub::open(auth
     return st;
 }
 
+std::optional<std::uint64_t> hub::needs_load(command const& cmd) {
+    auto const* v = cmd.fields.if_contains("conversation");
+    if (!v || !(v->is_uint64() || v->is_int64())) return std::nullopt;
+    auto const id = v->to_number<std::uint64_t>();
+    hub_lock lock(conversations_mutex_);
+    if (auto it = conversations_.find(id); it != conversations_.end()) return std::nullopt;
+    return id;
+}
+
 std::shared_ptr<hub::conversation_state> hub::open_named(client const& from, command const& cmd) {
     auto id = protocol::require_id(cmd, "conversation");
     if (!id) return fail(from, id.error()), nullptr;

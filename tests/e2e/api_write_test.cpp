@@ -196,6 +196,38 @@ TEST_F(api_write_e2e, gdpr_erase_is_atomic_idempotent_live_and_survives_restart)
     EXPECT_TRUE(after.at("entry_page").is_null());
 }
 
+TEST_F(api_write_e2e, a_conversation_loaded_from_the_store_keeps_the_connections_command_order) {
+    auto const anna = visitor_token("anna");
+    std::vector<std::string> cids;
+    for (int i = 0; i < 5; ++i) {
+        auto conv = post("/v1/conversations", anna, {{"random_id", "s" + std::to_string(i)}});
+        ASSERT_EQ(conv.result_int(), 201);
+        cids.push_back(std::to_string(body_of(conv).at("id").to_number<std::uint64_t>()));
+    }
+    // After a restart none is in memory: each first command loads its conversation from
+    // the store on a reader thread, and the commands behind it wait their turn.
+    server_.reset();
+    start();
+    auto tab = ws_client::open(server_->port(), anna);
+    tab->read_op("hello");
+    for (auto const& cid : cids) {
+        tab->send_text(R"({"op":"subscribe","conversation":)" + cid + R"(,"after":0,"ref":"s)" + cid + "\"}");
+        tab->send_text(R"({"op":"unsubscribe","conversation":)" + cid + R"(,"ref":"u)" + cid + "\"}");
+    }
+    std::vector<std::string> refs;
+    while (refs.size() < 2 * cids.size()) {
+        auto frame = tab->read_json();
+        if (frame.empty()) break;
+        if (auto const* ref = frame.if_contains("ref")) refs.emplace_back(ref->as_string());
+    }
+    std::vector<std::string> expected;
+    for (auto const& cid : cids) {
+        expected.push_back("s" + cid);
+        expected.push_back("u" + cid);
+    }
+    EXPECT_EQ(refs, expected);
+}
+
 /// A conversation of `parts` parts written straight into a store, as the relay writes one.
 void write_big_conversation(std::string const& path, std::uint64_t parts) {
     auto opened = store::rocks_store::open({path, false});

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <parley/api/reader_pool.hpp>
 #include <parley/api/router.hpp>
 #include <parley/auth/token.hpp>
 #include <parley/config/config.hpp>
@@ -22,6 +23,8 @@ struct server_context {
     api::router const& router;
     relay::connection_registry& connections;
     relay::hub& hub;
+    /// Runs the commands that would load a conversation from the store, off the I/O threads.
+    api::reader_pool& readers;
     telemetry::metrics& metrics;
     std::string const& epoch;
     /// Numbers connections for logs, which must not carry actor ids or addresses.

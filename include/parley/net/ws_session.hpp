@@ -17,6 +17,7 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -52,6 +53,11 @@ private:
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void handle_command(std::string_view text);
+    /// Hands `cmd` to the hub: on this thread, or on a reader when the hub would first
+    /// load its conversation from the store. Commands that come meanwhile wait, so the
+    /// hub sees this connection's commands in the order they were sent.
+    void dispatch_command(protocol::command cmd);
+    void resume_after_load();
     void reply(std::string frame);
 
     /// Moves what deliver() collected into the outbound queue.
@@ -100,6 +106,9 @@ private:
     std::vector<std::shared_ptr<std::string const>> delivered_;
     /// The strand's side of the swap; keeps its capacity between bursts.
     std::vector<std::shared_ptr<std::string const>> taking_;
+    /// A command is on a reader thread; these wait for it, in order.
+    bool loading_ = false;
+    std::deque<protocol::command> waiting_;
     bool registered_ = false;
     bool closing_ = false;
 };

@@ -63,6 +63,10 @@ public:
     /// `from.conn`, possibly later and from the committer's thread.
     void handle(client const& from, protocol::command const& cmd);
 
+    /// The conversation `cmd` names when it is not in memory yet, so loading it would
+    /// read the store; nullopt when handle() would not touch the disk for it.
+    std::optional<std::uint64_t> needs_load(protocol::command const& cmd);
+
     /// The connection has closed: drop its subscriptions.
     void forget(subscriber const* conn);
 
