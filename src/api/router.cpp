@@ -42,7 +42,7 @@ void router::handle(http_request req, responder done) const {
     // Every answer to HEAD, errors included, goes without its body: a body there would be
     // read by the client as the start of the next response on the connection.
     auto const method = req.method();
-    auto answer = [method, &done](http_response res) { done(finish(method, std::move(res))); };
+    auto answer = [method, done](http_response res) { done(finish(method, std::move(res))); };
     auto const target = split_target(req.target());
     if (!target) return answer(json_error(req, error_code::bad_request, "malformed request target"));
     auto const& [path, query] = *target;
@@ -54,8 +54,7 @@ void router::handle(http_request req, responder done) const {
     }
     if (path == "/v1" || path.starts_with("/v1/")) {
         if (!v1_) return answer(json_error(req, error_code::not_found, "no such endpoint"));
-        auto later = [method, done](http_response res) { done(finish(method, std::move(res))); };
-        if (auto res = api(std::move(req), path, query, later)) answer(std::move(*res));
+        if (auto res = api(std::move(req), path, query, answer)) answer(std::move(*res));
         return;
     }
     answer(web(req));

@@ -1,4 +1,5 @@
 #include <parley/clock.hpp>
+#include <parley/api/query_params.hpp>
 #include <parley/net/http_session.hpp>
 #include <parley/net/upgrade_gate.hpp>
 #include <parley/net/ws_session.hpp>
@@ -36,8 +37,8 @@ constexpr std::uint32_t header_limit = 16 * 1024;
 
 
 bool targets_ws_endpoint(api::http_request const& req) {
-    auto parsed = boost::urls::parse_origin_form(req.target());
-    return parsed && parsed->path() == "/v1/ws";
+    auto const target = api::split_target(req.target());
+    return target && target->first == "/v1/ws";
 }
 
 } // namespace

@@ -47,6 +47,10 @@ bool written_by(json::object const& part, std::string const& visitor) {
            id->get_string() == visitor;
 }
 
+/// The widget's fields that hold the visitor's personal data (SPEC §2.4).
+constexpr std::string_view pii_widget_keys[] = {"prechat_fields", "visitor_variables", "entry_page", "ext_referer",
+                                                "int_referer",    "country",           "city"};
+
 std::string replace_all(std::string text, std::string const& what, std::string_view with) {
     if (what.empty()) return text;
     for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size()))
@@ -114,16 +118,13 @@ void hub::erase_visitor(client const& from, std::uint64_t id, std::string const&
         }
 
         bool const had_pii = c.visitor.name || c.search_query ||
-                             std::any_of(std::begin(protocol::widget_keys), std::end(protocol::widget_keys),
-                                         [&](auto k) { return k != "widget_type" && k != "widget_id" &&
-                                                              k != "visit_count" && k != "page_count" &&
-                                                              c.widget.contains(k); });
+                             std::any_of(std::begin(pii_widget_keys), std::end(pii_widget_keys),
+                                         [&](auto k) { return c.widget.contains(k); });
         if (erased == 0 && !had_pii && change.writes.puts.empty())
             return reply(from, R"({"op":"ok","parts_erased":0})");
         c.visitor.name.reset();
         c.search_query.reset();
-        for (auto key : {"prechat_fields", "visitor_variables", "entry_page", "ext_referer", "int_referer", "country", "city"})
-            c.widget.erase(key);
+        for (auto key : pii_widget_keys) c.widget.erase(key);
         c.updated_at = now;
         change.conversation_changed = true;
         change.reply = R"({"op":"ok","parts_erased":)" + std::to_string(erased) + "}";

@@ -7,7 +7,7 @@
 // so a stuck server or browser can never hang CI.
 
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,12 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 
+import { startServer } from '../support/parley_server.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WEB_ROOT = path.resolve(here, '../../web');
 const CHROMIUM = '/usr/bin/chromium';
 
 const WATCHDOG_MS = 55_000;   // the whole run; CTest allows 120 s, the brief asks for < 60 s
-const LISTEN_TIMEOUT_MS = 10_000;
 const STEP_TIMEOUT_MS = 10_000; // any single browser wait
 const EXIT_TIMEOUT_MS = 5_000;  // SIGTERM to exit
 
@@ -43,33 +44,6 @@ function writeConfig(dir, webRoot) {
     log: { level: 'info' },
   };
   return writeFile(file, JSON.stringify(config, null, 2)).then(() => file);
-}
-
-/// Starts `parley serve` on an ephemeral port; resolves once it logs `server.listening`.
-function startServer(bin, configFile) {
-  const child = spawn(bin, ['serve', '--config', configFile, '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const server = { child, stderr: '', exited: null };
-  server.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-
-  const port = new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server did not log server.listening within ${LISTEN_TIMEOUT_MS} ms`)),
-      LISTEN_TIMEOUT_MS);
-    child.on('error', (err) => { clearTimeout(timer); reject(new Error(`cannot start ${bin}: ${err.message}`)); });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk) => {
-      server.stderr += chunk;
-      const m = /server\.listening\b.*\bport=(\d+)/.exec(server.stderr);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-    });
-    server.exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited before listening (code ${code}, signal ${signal})`));
-    });
-  });
-  return { server, port };
 }
 
 /// SIGTERM must be a clean shutdown: exit code 0, promptly.
@@ -233,9 +207,8 @@ async function main(bin) {
 
   try {
     const configFile = await writeConfig(dir, WEB_ROOT);
-    const started = startServer(bin, configFile);
-    server = started.server;
-    const port = await started.port;
+    server = startServer(bin, configFile);
+    const port = await server.port;
     const base = `http://127.0.0.1:${port}`;
 
     const good = await mintToken(bin, configFile, DEMO.id, 'v-browser');

@@ -13,7 +13,7 @@
 // raw or percent-encoded), and a minimal WebSocket client over node:net.
 
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +23,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+
+import { startServer as startParley } from '../support/parley_server.mjs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
@@ -31,7 +33,6 @@ const DOC_FILE = path.resolve(here, '../../web/openapi.json');
 const WEB_ROOT = path.resolve(here, '../../web');
 
 const WATCHDOG_MS = 100_000; // the whole run; CTest should allow 120 s
-const LISTEN_TIMEOUT_MS = 10_000;
 const STEP_TIMEOUT_MS = 5_000;
 const EXIT_TIMEOUT_MS = 5_000;
 
@@ -430,27 +431,11 @@ async function writeConfig(dir, full) {
 /// Every server started, so that nothing outlives the run.
 const servers = [];
 
-/// Starts `parley serve` on an ephemeral port; resolves with the port once it logs `server.listening`.
+/// Starts a server (tests/support/parley_server.mjs) and remembers it.
 function startServer(bin, configFile) {
-  const child = spawn(bin, ['serve', '--config', configFile, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const server = { child, stderr: '' };
+  const server = startParley(bin, configFile);
+  server.port.catch(() => {}); // awaited later; a rejection here is reported there
   servers.push(server);
-  server.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  server.port = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not log server.listening within ${LISTEN_TIMEOUT_MS} ms`)), LISTEN_TIMEOUT_MS);
-    child.on('error', (err) => { clearTimeout(timer); reject(new Error(`cannot start ${bin}: ${err.message}`)); });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk) => {
-      server.stderr += chunk;
-      const m = /server\.listening\b.*\bport=(\d+)/.exec(server.stderr);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-    });
-    server.exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(Object.assign(new Error(`server exited before listening (code ${code}, signal ${signal}): ${server.stderr.trim().split('\n').pop()}`), { code }));
-    });
-  });
-  server.port.catch(() => {});
   return server;
 }
 
