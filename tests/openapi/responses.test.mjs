@@ -10,20 +10,19 @@
 // check fails. The server is always killed at the end; a watchdog bounds the whole run.
 //
 // Plain Node ESM for Node 18+: node:http for HTTP (raw request targets, so brackets can be sent
-// raw or percent-encoded), and a minimal WebSocket client over node:net.
+// raw or percent-encoded), and the minimal WebSocket client of ws_client.mjs.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import crypto from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { WsClient } from './ws_client.mjs';
 import { startServer as startParley } from '../support/parley_server.mjs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -249,158 +248,8 @@ const messageStartsWith = (field) => (res) => {
     `the message should start with ${JSON.stringify(field)}: ${JSON.stringify(res.json?.error?.message)}`);
 };
 
-/// A minimal RFC 6455 client: text frames, client masking, answers pings.
-class WsClient {
-  static connect({ token, origin, target } = {}) {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: '127.0.0.1', port: PORT });
-      const key = crypto.randomBytes(16).toString('base64');
-      const lines = [
-        `GET ${target ?? `/v1/ws?token=${encodeURIComponent(token)}`} HTTP/1.1`, `Host: 127.0.0.1:${PORT}`,
-        'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${key}`, 'Sec-WebSocket-Version: 13',
-      ];
-      if (origin) lines.push(`Origin: ${origin}`);
-      socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-      let buf = Buffer.alloc(0);
-      let head = null;
-      const timer = setTimeout(() => { socket.destroy(); reject(new Error('no WebSocket handshake answer')); }, STEP_TIMEOUT_MS);
-      const onData = (chunk) => {
-        buf = Buffer.concat([buf, chunk]);
-        if (!head) {
-          const end = buf.indexOf('\r\n\r\n');
-          if (end < 0) return;
-          const [statusLine, ...headerLines] = buf.subarray(0, end).toString('latin1').split('\r\n');
-          const headers = {};
-          for (const l of headerLines) {
-            const i = l.indexOf(':');
-            headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
-          }
-          head = { status: Number(statusLine.split(' ')[1]), headers };
-          buf = buf.subarray(end + 4);
-        }
-        if (head.status === 101) {
-          clearTimeout(timer);
-          socket.off('data', onData);
-          const expected = crypto.createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-          if (head.headers['sec-websocket-accept'] !== expected) { socket.destroy(); reject(new Error('bad Sec-WebSocket-Accept')); return; }
-          resolve({ status: 101, headers: head.headers, text: '', ws: new WsClient(socket, buf) });
-          return;
-        }
-        const length = Number(head.headers['content-length'] ?? 0);
-        if (buf.length >= length) {
-          clearTimeout(timer);
-          socket.destroy();
-          const text = buf.subarray(0, length).toString('utf8');
-          let json;
-          try { json = JSON.parse(text); } catch { json = undefined; }
-          resolve({ status: head.status, headers: head.headers, text, json });
-        }
-      };
-      socket.on('data', onData);
-      socket.on('error', (err) => { clearTimeout(timer); reject(err); });
-    });
-  }
-
-  constructor(socket, rest) {
-    this.socket = socket;
-    this.buf = Buffer.alloc(0);
-    this.frames = [];
-    this.waiters = [];
-    this.fragments = [];
-    this.closed = false;
-    this.refs = 0;
-    socket.on('data', (c) => this.onData(c));
-    socket.on('close', () => { this.closed = true; for (const w of this.waiters) w.fail(new Error('WebSocket closed')); this.waiters = []; });
-    socket.on('error', () => {});
-    if (rest.length) this.onData(rest);
-  }
-
-  onData(chunk) {
-    this.buf = Buffer.concat([this.buf, chunk]);
-    for (;;) {
-      if (this.buf.length < 2) return;
-      const fin = (this.buf[0] & 0x80) !== 0;
-      const opcode = this.buf[0] & 0x0f;
-      let len = this.buf[1] & 0x7f;
-      let offset = 2;
-      if (len === 126) { if (this.buf.length < 4) return; len = this.buf.readUInt16BE(2); offset = 4; }
-      else if (len === 127) { if (this.buf.length < 10) return; len = Number(this.buf.readBigUInt64BE(2)); offset = 10; }
-      const masked = (this.buf[1] & 0x80) !== 0;
-      const maskKey = masked ? this.buf.subarray(offset, offset + 4) : null;
-      if (masked) offset += 4;
-      if (this.buf.length < offset + len) return;
-      const payload = Buffer.from(this.buf.subarray(offset, offset + len));
-      if (maskKey) for (let i = 0; i < payload.length; i += 1) payload[i] ^= maskKey[i & 3];
-      this.buf = this.buf.subarray(offset + len);
-      if (opcode === 0x9) this.sendFrame(0xa, payload);
-      else if (opcode === 0x8) { this.closed = true; this.socket.end(); }
-      else if (opcode === 0x1 || opcode === 0x0) {
-        this.fragments.push(payload);
-        if (fin) {
-          const text = Buffer.concat(this.fragments).toString('utf8');
-          this.fragments = [];
-          this.deliver(JSON.parse(text));
-        }
-      }
-    }
-  }
-
-  deliver(frame) {
-    const i = this.waiters.findIndex((w) => w.match(frame));
-    if (i >= 0) {
-      const [w] = this.waiters.splice(i, 1);
-      w.done(frame);
-    } else {
-      this.frames.push(frame);
-    }
-  }
-
-  sendFrame(opcode, payload) {
-    const mask = crypto.randomBytes(4);
-    let header;
-    if (payload.length < 126) { header = Buffer.alloc(2); header[1] = 0x80 | payload.length; }
-    else if (payload.length < 65536) { header = Buffer.alloc(4); header[1] = 0x80 | 126; header.writeUInt16BE(payload.length, 2); }
-    else { header = Buffer.alloc(10); header[1] = 0x80 | 127; header.writeBigUInt64BE(BigInt(payload.length), 2); }
-    header[0] = 0x80 | opcode;
-    const body = Buffer.alloc(payload.length);
-    for (let i = 0; i < payload.length; i += 1) body[i] = payload[i] ^ mask[i & 3];
-    this.socket.write(Buffer.concat([header, mask, body]));
-  }
-
-  /// The next frame matching `match` (already received or to come).
-  next(match, what = 'frame') {
-    const i = this.frames.findIndex(match);
-    if (i >= 0) return Promise.resolve(this.frames.splice(i, 1)[0]);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no ${what} within ${STEP_TIMEOUT_MS} ms`));
-      }, STEP_TIMEOUT_MS);
-      const waiter = {
-        match,
-        done: (f) => { clearTimeout(timer); resolve(f); },
-        fail: (e) => { clearTimeout(timer); reject(e); },
-      };
-      this.waiters.push(waiter);
-    });
-  }
-
-  /// Sends a command and waits for its answer (the frame carrying the same ref).
-  command(cmd) {
-    const ref = `r${++this.refs}`;
-    this.sendFrame(0x1, Buffer.from(JSON.stringify({ ...cmd, ref }), 'utf8'));
-    return this.next((f) => f.ref === ref, `answer to ${cmd.op}`);
-  }
-
-  close() {
-    if (!this.closed) this.sendFrame(0x8, Buffer.from([0x03, 0xe8]));
-    this.socket.end();
-    setTimeout(() => this.socket.destroy(), 200).unref();
-  }
-}
-
 async function openWs(token) {
-  const r = await WsClient.connect({ token });
+  const r = await WsClient.connect({ port: PORT, token });
   assert.equal(r.status, 101, `WebSocket refused: ${r.status} ${r.text}`);
   await r.ws.next((f) => f.op === 'hello', 'hello');
   return r.ws;
@@ -531,11 +380,11 @@ async function checks(bin, configFile) {
   await step('DELETE /v1/visitors/v-anna without a token → 401', { method: 'DELETE', target: '/v1/visitors/v-anna' }, '/v1/visitors/{id}', 401);
   await step('GET /v1/conversations/1/export without a token → 401', { target: '/v1/conversations/1/export' }, '/v1/conversations/{id}/export', 401);
   await check('GET /v1/ws with a refused token → 401 before the upgrade', async () => {
-    const res = await WsClient.connect({ token: tamper(V1) });
+    const res = await WsClient.connect({ port: PORT, token: tamper(V1) });
     return [...(res.status === 401 ? [] : [`status ${res.status}`]), ...conformance(res, 'GET', '/v1/ws')];
   });
   await check('GET /v1/ws from an origin not in the site\'s origins → 403', async () => {
-    const res = await WsClient.connect({ token: V1, origin: EVIL_ORIGIN });
+    const res = await WsClient.connect({ port: PORT, token: V1, origin: EVIL_ORIGIN });
     return [...(res.status === 403 ? [] : [`status ${res.status}`]), ...conformance(res, 'GET', '/v1/ws')];
   });
 
