@@ -1,6 +1,9 @@
 #include <parley/index/conversation_query.hpp>
 #include <parley/index/index_keys.hpp>
 
+#include "activity.hpp"
+#include "bucketed_page.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <unordered_set>
@@ -22,11 +25,14 @@ struct source {
 
 range whole(kind k, std::string_view site) { return {prefix(k, site), {}, {}, unlimited, false}; }
 
+/// The entries that may hold values in `b`: of a bucketed kind, every bucket that
+/// overlaps it (the rows' exact values decide).
 range span(kind k, std::string_view site, bounds const& b) {
     auto r = whole(k, site);
     // Conversation 0 does not exist, so (value, 0) bounds every entry of `value`.
-    if (b.from) r.after = entry(k, site, *b.from, 0);
-    if (b.to && *b.to < std::numeric_limits<std::uint64_t>::max()) r.before = entry(k, site, *b.to + 1, 0);
+    if (b.from) r.after = entry(k, site, bucket(k, *b.from), 0);
+    if (b.to && bucket(k, *b.to) < std::numeric_limits<std::uint64_t>::max())
+        r.before = entry(k, site, bucket(k, *b.to) + 1, 0);
     return r;
 }
 
@@ -105,6 +111,12 @@ expected<std::size_t, store::store_error> count(rocks_store const& store, source
     return n;
 }
 
+/// Whether the query looks at the values the rows leave out.
+bool needs_activity(list_query const& q) {
+    return q.updated_at || q.message_count || q.sort == sort_column::updated_at ||
+           q.sort == sort_column::message_count;
+}
+
 /// The page straight off the sort index: the driver is the sort order and the only filter.
 expected<list_page, store::store_error> read_sorted(rocks_store const& store, list_query const& q, range r,
                                                     std::size_t total) {
@@ -150,8 +162,17 @@ expected<list_page, store::store_error> run(rocks_store const& store, list_query
         if (best_count == 0) return list_page{};
     }
     auto const& driver = sources[best];
-    if (sources.size() == 1 && !q.allowed && driver.ranges.size() == 1 && driver.k == index_of(q.sort))
-        return read_sorted(store, q, driver.ranges.front(), best_count);
+    bool const alone = sources.size() == 1 && !q.allowed && driver.ranges.size() == 1 && driver.k == index_of(q.sort);
+    if (alone && !bucketed(driver.k)) return read_sorted(store, q, driver.ranges.front(), best_count);
+    if (alone && !filtered) {
+        // A bucketed index counts exactly only whole: one entry per conversation.
+        list_page page;
+        page.total = best_count;
+        auto ids = bucketed_page(store, driver.k, driver.ranges.front(), (q.page - 1) * q.per, q.per, q.descending);
+        if (!ids) return unexpected{ids.error()};
+        page.ids = std::move(*ids);
+        return page;
+    }
 
     std::unordered_set<std::uint64_t> candidates(driver.ids.begin(), driver.ids.end());
     for (auto const& r : driver.ranges) {
@@ -166,7 +187,15 @@ expected<list_page, store::store_error> run(rocks_store const& store, list_query
         if (!stored) return unexpected{stored.error()};
         if (!*stored) continue; // an id that is not a conversation of this site
         auto row = decode_row(**stored);
-        if (!row || !matches(q, *row)) continue;
+        if (!row) continue;
+        if (needs_activity(q)) {
+            auto now = activity_of(store, id);
+            if (!now) return unexpected{now.error()};
+            if (!*now) continue; // a row without its counters: not a whole conversation
+            row->updated_at = (*now)->updated_at;
+            row->message_count = (*now)->message_count;
+        }
+        if (!matches(q, *row)) continue;
         found.emplace_back(sort_value(*row, q.sort), id);
     }
     if (q.descending) std::sort(found.begin(), found.end(), std::greater<>());

@@ -5,7 +5,7 @@ namespace parley::index {
 
 namespace {
 
-// Layout: id8 created8 updated8 ends8 count8 rating1 then strings, each a 2-byte
+// Layout: id8 created8 ends8 rating1 then strings, each a 2-byte
 // big-endian length and the bytes: site, status, visitor, agent, department, tags...
 // An absent ends_at is 0, an absent rating 0 (ratings are 1..5), an absent agent or
 // department a length of 0xFFFF.
@@ -61,14 +61,18 @@ conversation_row row_of(protocol::conversation const& c) {
     return r;
 }
 
+bool same_stored_row(conversation_row const& a, conversation_row const& b) {
+    return a.id == b.id && a.site == b.site && a.created_at == b.created_at && a.ends_at == b.ends_at &&
+           a.status == b.status && a.agent_id == b.agent_id && a.visitor_id == b.visitor_id &&
+           a.department == b.department && a.rating == b.rating && a.tags == b.tags;
+}
+
 std::string encode_row(conversation_row const& row) {
     std::string out;
-    out.reserve(48 + row.site.size() + row.status.size() + row.visitor_id.size() + 16);
+    out.reserve(32 + row.site.size() + row.status.size() + row.visitor_id.size() + 16);
     put_u64(out, row.id);
     put_u64(out, static_cast<std::uint64_t>(row.created_at));
-    put_u64(out, static_cast<std::uint64_t>(row.updated_at));
     put_u64(out, static_cast<std::uint64_t>(row.ends_at.value_or(0)));
-    put_u64(out, row.message_count);
     out += static_cast<char>(row.rating.value_or(0));
     put_string(out, row.site);
     put_string(out, row.status);
@@ -84,9 +88,7 @@ std::optional<conversation_row> decode_row(std::string_view bytes) {
     conversation_row r;
     r.id = in.u64();
     r.created_at = static_cast<std::int64_t>(in.u64());
-    r.updated_at = static_cast<std::int64_t>(in.u64());
     if (auto ends = static_cast<std::int64_t>(in.u64())) r.ends_at = ends;
-    r.message_count = in.u64();
     if (in.in.empty()) return std::nullopt;
     if (auto rating = static_cast<unsigned char>(in.in[0])) r.rating = rating;
     in.in.remove_prefix(1);

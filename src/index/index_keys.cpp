@@ -2,6 +2,7 @@
 #include <parley/store/keyspace.hpp>
 
 #include <algorithm>
+#include <bit>
 
 namespace parley::index {
 
@@ -16,7 +17,26 @@ std::string head(kind k, std::string_view site) {
     return out;
 }
 
+constexpr std::uint64_t minute_ms = 60'000;
+
+/// message_count keeps its two leading bits: 0, 1, 2, 3, 4-5, 6-7, 8-11, 12-15, 16-23...
+/// A conversation's entry moves about twice each time its count doubles.
+std::uint64_t count_bucket(std::uint64_t v) {
+    auto const width = std::bit_width(v);
+    if (width <= 2) return v;
+    auto const low = width - 2;
+    return (v >> low) << low;
+}
+
 } // namespace
+
+std::uint64_t bucket(kind k, std::uint64_t v) {
+    if (k == kind::updated_at) return v - v % minute_ms;
+    if (k == kind::message_count) return count_bucket(v);
+    return v;
+}
+
+bool exact(kind k, std::uint64_t b) { return !bucketed(k) || (k == kind::message_count && b < 4); }
 
 std::string prefix(kind k, std::string_view site) { return head(k, site); }
 
@@ -46,16 +66,37 @@ std::uint64_t number_of(std::string_view e, std::string_view pre) {
     return e.size() < pre.size() + 16 ? 0 : store::key::decode_u64(e.substr(pre.size(), 8));
 }
 
+namespace {
+
+void move_number(store::write_set& writes, kind k, std::string_view site, std::uint64_t id,
+                 std::optional<std::uint64_t> was, std::optional<std::uint64_t> now) {
+    if (was) was = bucket(k, *was);
+    if (now) now = bucket(k, *now);
+    if (was == now) return;
+    if (was) writes.erase(store::family::indexes, entry(k, site, *was, id));
+    if (now) writes.add(store::family::indexes, entry(k, site, *now, id), {});
+}
+
+} // namespace
+
+void move_activity(store::write_set& writes, conversation_row& row, std::int64_t updated_at,
+                   std::uint64_t message_count) {
+    move_number(writes, kind::updated_at, row.site, row.id, static_cast<std::uint64_t>(row.updated_at),
+                static_cast<std::uint64_t>(updated_at));
+    move_number(writes, kind::message_count, row.site, row.id, row.message_count, message_count);
+    row.updated_at = updated_at;
+    row.message_count = message_count;
+}
+
 bool add_changes(store::write_set& writes, std::optional<conversation_row> const& before, conversation_row const& after) {
     if (before && *before == after) return false;
+    auto const written = writes.puts.size() + writes.erases.size();
     auto const& site = after.site;
     auto const id = after.id;
-    // Field by field, not by comparing whole entry sets: every part moves updated_at
-    // (and most move message_count), and this runs on the hot path for each of them.
+    // Field by field, not by comparing whole entry sets: this runs on the hot path for
+    // every part, and most parts change nothing but the two bucketed values.
     auto number = [&](kind k, std::optional<std::uint64_t> was, std::optional<std::uint64_t> now) {
-        if (was == now) return;
-        if (was) writes.erase(store::family::indexes, entry(k, site, *was, id));
-        if (now) writes.add(store::family::indexes, entry(k, site, *now, id), {});
+        move_number(writes, k, site, id, was, now);
     };
     auto text = [&](kind k, std::optional<std::string_view> was, std::optional<std::string_view> now) {
         if (was == now) return;
@@ -86,8 +127,8 @@ bool add_changes(store::write_set& writes, std::optional<conversation_row> const
         for (auto const& t : after.tags)
             if (!b || std::find(b->tags.begin(), b->tags.end(), t) == b->tags.end()) text(kind::tag, std::nullopt, t);
     }
-    writes.add(store::family::indexes, row_key(site, id), encode_row(after));
-    return true;
+    if (!before || !same_stored_row(*before, after)) writes.add(store::family::indexes, row_key(site, id), encode_row(after));
+    return writes.puts.size() + writes.erases.size() != written;
 }
 
 } // namespace parley::index

@@ -34,7 +34,18 @@ constexpr std::size_t record_size = 1 + 4 + field_count * 8;
 
 template <class T> std::uint64_t bits(T v) { return static_cast<std::uint64_t>(v); }
 
+std::uint64_t field_of(std::string_view bytes, field f) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < 8; ++i) v |= std::uint64_t{static_cast<unsigned char>(bytes[5 + f * 8 + i])} << (8 * i);
+    return v;
+}
+
 } // namespace
+
+std::optional<activity> read_activity(std::string_view bytes) {
+    if (bytes.size() != record_size || bytes[0] != format_version) return std::nullopt;
+    return activity{static_cast<std::int64_t>(field_of(bytes, updated_at)), field_of(bytes, message_count)};
+}
 
 std::string encode_counters(conversation const& c) {
     std::array<std::uint64_t, field_count> v{};

@@ -21,8 +21,15 @@ namespace json = boost::json;
 
 void store_aggregate(store::write_set& writes, protocol::conversation const& c,
                      std::optional<index::conversation_row>& indexed, bool whole) {
-    auto row = index::row_of(c);
-    if (index::add_changes(writes, indexed, row)) indexed = std::move(row);
+    // Without a change to the record, only the counters moved; of what the row stores,
+    // only the rating is among them.
+    if (!whole && indexed && indexed->rating == c.rating) {
+        index::move_activity(writes, *indexed, c.updated_at, c.message_count);
+    } else {
+        auto row = index::row_of(c);
+        index::add_changes(writes, indexed, row);
+        indexed = std::move(row);
+    }
     if (whole) writes.add(store::family::conversations, store::key::conversation(c.id), protocol::to_stored(c));
     writes.add(store::family::conversations, store::key::conversation_counters(c.id), protocol::encode_counters(c));
 }

@@ -1,6 +1,7 @@
 // GET /v1/conversations against the real binary on a store of 100,000 conversations,
 // written beforehand exactly as the relay writes them (record, counters, index entries).
 
+#include <parley/index/backfill.hpp>
 #include <parley/index/index_keys.hpp>
 #include <parley/protocol/conversation.hpp>
 #include <parley/protocol/conversation_counters.hpp>
@@ -69,7 +70,7 @@ protected:
                 }
             }
             // This layout is current: the server must not rebuild what is here.
-            batch.add(store::family::meta, "index_version", "1");
+            batch.add(store::family::meta, "index_version", std::string(index::layout_version));
             store::write_set const* sets[] = {&batch};
             ASSERT_FALSE(s.write(sets));
         }

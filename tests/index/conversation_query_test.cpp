@@ -1,5 +1,7 @@
 #include <parley/index/conversation_query.hpp>
 #include <parley/index/index_keys.hpp>
+#include <parley/protocol/conversation_counters.hpp>
+#include <parley/store/keyspace.hpp>
 
 #include "support/temp_dir.hpp"
 
@@ -24,9 +26,16 @@ protected:
         store_ = std::move(*opened);
     }
 
+    /// The row's entries and, as the relay writes them beside, its counters: where a
+    /// query finds the exact updated_at and message_count.
     void put(conversation_row const& r, std::optional<conversation_row> const& before = std::nullopt) {
         store::write_set w;
         add_changes(w, before, r);
+        protocol::conversation c;
+        c.id = r.id;
+        c.updated_at = r.updated_at;
+        c.message_count = r.message_count;
+        w.add(store::family::conversations, store::key::conversation_counters(r.id), protocol::encode_counters(c));
         store::write_set const* sets[] = {&w};
         ASSERT_FALSE(store_->write(sets));
         auto it = std::find_if(rows_.begin(), rows_.end(), [&](auto const& x) { return x.id == r.id; });
@@ -181,6 +190,42 @@ TEST_F(conversation_query_test, moved_entries_are_found_at_their_new_values_only
     auto got = run(*store_, q);
     ASSERT_TRUE(got);
     EXPECT_EQ(got->ids, std::vector<std::uint64_t>{after.id});
+}
+
+TEST_F(conversation_query_test, pages_of_a_bucketed_order_follow_the_exact_values) {
+    // Many conversations in few buckets: every page starts and ends inside one.
+    std::mt19937 rng(11);
+    for (std::uint64_t i = 1; i <= 300; ++i) {
+        conversation_row r;
+        r.id = i;
+        r.site = "demo";
+        r.created_at = t0 + static_cast<std::int64_t>(i);
+        r.updated_at = t0 + static_cast<std::int64_t>(rng() % 150'000); // three minutes
+        r.status = "queued";
+        r.visitor_id = "v";
+        r.message_count = 2 + rng() % 60;
+        put(r);
+    }
+    for (auto sort : {sort_column::updated_at, sort_column::message_count})
+        for (bool desc : {true, false})
+            for (std::uint64_t per : {1, 7, 50, 200})
+                for (std::uint64_t page = 1; (page - 1) * per <= 300; ++page) {
+                    auto q = demo();
+                    q.sort = sort;
+                    q.descending = desc;
+                    q.page = page;
+                    q.per = per;
+                    expect_same(q, std::to_string(static_cast<int>(sort)) + (desc ? " desc" : " asc") + " per " +
+                                       std::to_string(per) + " page " + std::to_string(page));
+                }
+    // A range inside one bucket is decided by the exact values.
+    auto q = demo();
+    q.updated_at = bounds{static_cast<std::uint64_t>(t0) + 10'000, static_cast<std::uint64_t>(t0) + 20'000};
+    expect_same(q, "updated within a minute");
+    q = demo();
+    q.message_count = bounds{33, 34};
+    q.sort = sort_column::message_count;
+    expect_same(q, "two counts of one bucket");
 }
 
 TEST_F(conversation_query_test, another_sites_conversations_are_never_listed) {

@@ -14,6 +14,10 @@ namespace parley::index {
 /// compact copy of those fields kept in the `indexes` family next to the entries, so a
 /// query checks its other filters and sorts its candidates without reading, or parsing,
 /// whole conversation records.
+///
+/// updated_at and message_count change with nearly every part, so the stored row leaves
+/// them out (it would otherwise be rewritten on every part): decode_row() gives 0 for
+/// both, and a query that needs them reads the conversation's counters.
 struct conversation_row {
     std::uint64_t id = 0;
     std::string site;
@@ -33,6 +37,9 @@ struct conversation_row {
 };
 
 conversation_row row_of(protocol::conversation const& c);
+
+/// Whether `a` and `b` store the same row: equal but for updated_at and message_count.
+bool same_stored_row(conversation_row const& a, conversation_row const& b);
 
 /// A binary form: the row is read once per candidate of a query, so it must be cheap
 /// to decode. @return nullopt when `bytes` is not a row.

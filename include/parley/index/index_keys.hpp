@@ -40,11 +40,26 @@ constexpr bool numeric(kind k) {
            k == kind::rating;
 }
 
+/// Whether entries of `k` carry a bucket of the value rather than the value itself.
+/// updated_at and message_count change with nearly every part; an entry that moved on
+/// each of them would cost the hot path two more index writes per part. A bucket
+/// (updated_at to the minute, message_count to its two leading bits) moves only when
+/// the value leaves it, and the exact value is in the conversation's counters, which
+/// every part writes anyway. A query scans the buckets and checks the exact values.
+constexpr bool bucketed(kind k) { return k == kind::updated_at || k == kind::message_count; }
+
+/// The value an entry of `k` carries for `v`: `v` itself unless bucketed(k).
+std::uint64_t bucket(kind k, std::uint64_t v);
+/// Whether every value in the bucket `b` of `k` is `b` itself: its entries are then in
+/// exact order already.
+bool exact(kind k, std::uint64_t b);
+
 /// Every entry of `k` on `site`.
 std::string prefix(kind k, std::string_view site);
 /// Every entry of `k` on `site` with the string `value`.
 std::string prefix(kind k, std::string_view site, std::string_view value);
-/// The entry of a numeric `value` (pass conversation 0 for a range's start).
+/// The entry of a numeric `value`, already a bucket where bucketed(k) (pass
+/// conversation 0 for a range's start).
 std::string entry(kind k, std::string_view site, std::uint64_t value, std::uint64_t conversation);
 /// The row of a conversation.
 std::string row_key(std::string_view site, std::uint64_t conversation);
@@ -55,10 +70,15 @@ std::uint64_t conversation_of(std::string_view entry);
 std::uint64_t number_of(std::string_view entry, std::string_view prefix);
 
 /// The index writes that move a conversation from `before` (nullopt: not indexed yet)
-/// to `after`, into `writes`: entries whose value changed go from the old key to the
-/// new, the rest are not touched, and the row is rewritten when anything changed.
-/// @return whether anything was written.
+/// to `after`, into `writes`: entries whose value (or bucket) changed go from the old
+/// key to the new, the rest are not touched, and the row is rewritten when one of its
+/// stored fields changed. @return whether anything was written.
 bool add_changes(store::write_set& writes, std::optional<conversation_row> const& before,
                  conversation_row const& after);
+
+/// add_changes() for a change of updated_at and message_count alone (most parts): the
+/// same writes, without building and comparing a whole row. Updates `row` to match.
+void move_activity(store::write_set& writes, conversation_row& row, std::int64_t updated_at,
+                   std::uint64_t message_count);
 
 } // namespace parley::index

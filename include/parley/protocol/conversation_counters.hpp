@@ -2,6 +2,8 @@
 
 #include <parley/protocol/conversation.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,5 +22,15 @@ std::string encode_counters(conversation const& c);
 /// Overlays counters from encode_counters() onto `c`.
 /// @return false (and `c` untouched) when `bytes` is not a counters record.
 bool apply_counters(conversation& c, std::string_view bytes);
+
+/// What the conversation list filters and sorts on among the counters.
+struct activity {
+    std::int64_t updated_at = 0;
+    std::uint64_t message_count = 0;
+};
+
+/// The activity in a record from encode_counters(), without decoding the rest.
+/// @return nullopt when `bytes` is not a counters record.
+std::optional<activity> read_activity(std::string_view bytes);
 
 } // namespace parley::protocol
