@@ -123,6 +123,11 @@ expected<actor, token_error> token_verifier::verify(std::string_view token, std:
     if (token.empty()) return unexpected{token_error::missing};
     // Bound the work an anonymous request can cause before the signature is checked.
     if (token.size() > 8192) return unexpected{token_error::malformed};
+    if (auto known = verified_.find(token, now_unix)) return std::move(*known);
+    return verify_uncached(token, now_unix);
+}
+
+expected<actor, token_error> token_verifier::verify_uncached(std::string_view token, std::int64_t now_unix) const {
     auto const site_id = peek_site(token);
     if (!site_id) return unexpected{site_id.error()};
     config::site const* site = nullptr;
@@ -150,7 +155,9 @@ expected<actor, token_error> token_verifier::verify(std::string_view token, std:
     auto const* verified_site = claims.get_object().if_contains("site");
     if (!verified_site || !verified_site->is_string() || verified_site->get_string() != *site_id)
         return unexpected{token_error::bad_signature};
-    return actor_from_claims(claims.get_object(), now_unix);
+    auto who = actor_from_claims(claims.get_object(), now_unix);
+    if (who) verified_.remember(token, *who, claims.get_object().at("exp").to_number<double>());
+    return who;
 }
 
 std::optional<std::string> mint_token(token_claims const& claims, std::string_view secret) {

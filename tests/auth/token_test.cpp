@@ -212,6 +212,36 @@ TEST(token, expired) {
     EXPECT_TRUE(make_verifier().verify(sign(claims, secret_a), now));
 }
 
+TEST(token, a_remembered_token_is_still_refused_from_its_exp_on) {
+    auto claims = good_claims();
+    claims["exp"] = now + 10;
+    auto const token = sign(claims, secret_a);
+    auto const verifier = make_verifier();
+    auto first = verifier.verify(token, now);
+    ASSERT_TRUE(first);
+    auto again = verifier.verify(token, now + 9);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->id, first->id);
+    EXPECT_EQ(again->site, "a");
+    auto late = verifier.verify(token, now + 10);
+    ASSERT_FALSE(late);
+    EXPECT_EQ(late.error(), token_error::expired);
+}
+
+TEST(token, a_refused_token_is_refused_again_after_a_good_one) {
+    auto const verifier = make_verifier();
+    auto const good = sign(good_claims(), secret_a);
+    ASSERT_TRUE(verifier.verify(good, now));
+    // Same claims, another site's secret: a different token, never taken for the good one.
+    auto const forged = sign(good_claims(), secret_b);
+    ASSERT_NE(forged, good);
+    for (int i = 0; i < 2; ++i) {
+        auto refused = verifier.verify(forged, now);
+        ASSERT_FALSE(refused);
+        EXPECT_EQ(refused.error(), token_error::bad_signature);
+    }
+}
+
 TEST(token, exp_missing_or_not_a_number) {
     auto claims = good_claims();
     claims.erase("exp");

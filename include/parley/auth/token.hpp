@@ -1,6 +1,7 @@
 #pragma once
 
 #include <parley/auth/actor.hpp>
+#include <parley/auth/verified_tokens.hpp>
 #include <parley/config/config.hpp>
 #include <parley/expected.hpp>
 
@@ -24,8 +25,9 @@ enum class token_error {
 /// A short, safe explanation for the 401 body. Never contains the token.
 std::string_view describe(token_error e);
 
-/// Checks tokens against the sites of the configuration.
-/// @note Thread-safe after construction (const member functions only).
+/// Checks tokens against the sites of the configuration, remembering the ones that
+/// verified until their `exp` (verified_tokens).
+/// @note Thread-safe after construction.
 class token_verifier {
 public:
     explicit token_verifier(std::vector<config::site> sites);
@@ -36,7 +38,10 @@ public:
     expected<actor, token_error> verify(std::string_view token, std::int64_t now_unix) const;
 
 private:
+    expected<actor, token_error> verify_uncached(std::string_view token, std::int64_t now_unix) const;
+
     std::vector<config::site> sites_;
+    mutable verified_tokens verified_;
 };
 
 /// What a minted token says.
