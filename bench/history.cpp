@@ -8,6 +8,7 @@
 #include "http_client.hpp"
 #include "latencies.hpp"
 #include "part_frames.hpp"
+#include "xorshift.hpp"
 
 namespace parley::bench {
 
@@ -31,14 +32,6 @@ bool page_is_right(std::string_view body, filled_conversation const& c, std::uin
         ++found;
     }
     return found == expected;
-}
-
-/// xorshift64: cheap, and good enough to spread requests over the conversations.
-std::uint64_t next_random(std::uint64_t& state) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
 }
 
 /// The measured phase: `o.connections` keep-alive connections, each sending the next

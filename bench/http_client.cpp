@@ -59,6 +59,13 @@ void http_client::finish(unsigned status, std::string_view body) {
     done(status, body);
 }
 
+std::string_view http_client::header(std::string_view name) const {
+    if (!parser_) return {};
+    auto const& res = parser_->get();
+    auto it = res.find(name);
+    return it == res.end() ? std::string_view{} : std::string_view(it->value());
+}
+
 void http_client::close() {
     beast::error_code ignored;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);

@@ -30,6 +30,10 @@ public:
     /// Sends `GET target` and calls `done` with the response. One request at a time.
     void get(std::string_view target, on_response done);
 
+    /// A header of the response being handed to `on_response`; empty when absent, and
+    /// only valid inside that call.
+    std::string_view header(std::string_view name) const;
+
     void close();
 
 private:

@@ -10,6 +10,9 @@
 //   fanout    1 conversation, S operator senders, N operator subscribers
 //   idle      N visitors that said hello and started a conversation, then idle
 //   history   fill conversations × parts over WebSocket, then GET pages over HTTP
+//   list-fill write a store of many conversations over time into the config's storage
+//             path (before the server starts on it)
+//   list      filtered GET /v1/conversations (a day's created_at range and a status)
 //
 // usage() lists each scenario's flags and defaults. The config file is the server's:
 // the generator signs its own tokens with the site's secret.
@@ -91,7 +94,10 @@ int usage() {
         "100]\n"
         "            [--fill-connections 8] [--fill-window 64] [--body 64] [--ids-file FILE]\n"
         "            [--no-fill] (needs --ids-file from an earlier fill) [--warmup 2] [--duration "
-        "10]\n",
+        "10]\n"
+        "  list-fill --config FILE [--conversations 100000] [--spacing 300] (no server on it yet)\n"
+        "  list      [--connections 64] [--per 50] [--status queued] [--conversations 100000]\n"
+        "            [--spacing 300] (as given to list-fill) [--warmup 2] [--duration 10]\n",
         stderr);
     return 2;
 }
@@ -102,6 +108,16 @@ void raise_open_files_limit() {
     if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
     lim.rlim_cur = lim.rlim_max;
     setrlimit(RLIMIT_NOFILE, &lim);
+}
+
+list_options list_from(options& opt) {
+    list_options o;
+    o.connections = opt.integer("--connections", o.connections);
+    o.per = opt.integer("--per", o.per);
+    o.status = opt.text("--status", o.status);
+    o.conversations = opt.integer("--conversations", o.conversations);
+    o.spacing_s = opt.integer("--spacing", o.spacing_s);
+    return o;
 }
 
 /// Reads the scenario's options. @return the run, or an empty function for an unknown scenario.
@@ -145,6 +161,7 @@ std::function<boost::json::object()> scenario_run(std::string const& name, optio
         o.ids_file = opt.text("--ids-file", "");
         return [=, &t] { return run_history(t, time, o); };
     }
+    if (name == "list") return [o = list_from(opt), &t, time] { return run_list(t, time, o); };
     return {};
 }
 
@@ -159,6 +176,13 @@ int main(int argc, char** argv) {
     if (!cfg) {
         std::fprintf(stderr, "parley-bench: %s\n", cfg.error().message.c_str());
         return 2;
+    }
+    if (scenario == "list-fill") {
+        auto const o = list_from(opt);
+        for (auto const& p : opt.problems())
+            std::fprintf(stderr, "parley-bench: %s\n", p.c_str());
+        if (!opt.problems().empty()) return usage();
+        return fill_list(cfg->storage_path, opt.text("--site", "demo"), o);
     }
     target t;
     t.site = opt.text("--site", "demo");

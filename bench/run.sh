@@ -49,6 +49,13 @@ free_port() {
 start_server() {
   local dir="$work/$1"
   rm -rf "$dir" && mkdir -p "$dir"
+  write_config "$dir" "$2"
+  launch_server "$dir"
+}
+
+# write_config DIR SYNC: sets port and config.
+write_config() {
+  local dir=$1
   config="$dir/parley.json"
   port=$(free_port)
   cat >"$config" <<JSON
@@ -58,6 +65,11 @@ start_server() {
   "limits": {"commands_per_s": 1000000, "commands_burst": 1000000},
   "log": {"level": "warn"} }
 JSON
+}
+
+# launch_server DIR: the server on DIR's config; sets server_pid once it listens.
+launch_server() {
+  local dir=$1
   taskset -c 0 build/parley serve --config "$config" 2>"$dir/server.log" &
   server_pid=$!
   for _ in $(seq 100); do
@@ -103,6 +115,13 @@ done
 start_server history false
 bench history "${timed[@]}" --ids-file "$work/history-ids"
 for _ in $(seq 2 "$runs"); do bench history "${timed[@]}" --no-fill --ids-file "$work/history-ids"; done
+stop_server
+
+# list: the store is written before the server opens it.
+mkdir -p "$work/list" && write_config "$work/list" false
+build/parley-bench list-fill --config "$config"
+launch_server "$work/list"
+for _ in $(seq "$runs"); do bench list "${timed[@]}"; done
 stop_server
 
 echo "run.sh: micro-benchmarks" >&2

@@ -88,4 +88,18 @@ struct history_options {
 /// `history`: fill the store through the server, then GET pages of random conversations.
 boost::json::object run_history(target const& t, timing const& time, history_options const& o);
 
+struct list_options {
+    int connections = 64; ///< keep-alive HTTP connections, closed loop
+    int per = 50;
+    std::string status = "queued"; ///< the `status[]` of every request
+    /// The filled store: how many conversations, created one every `spacing_s`.
+    int conversations = 100000;
+    int spacing_s = 300;
+};
+/// `list`: one-day created_at ranges with a status on a store `list-fill` wrote.
+boost::json::object run_list(target const& t, timing const& time, list_options const& o);
+/// `list-fill`: writes that store for `site` into `data_path` (the server must not run on
+/// it). @return the exit code.
+int fill_list(std::string const& data_path, std::string const& site, list_options const& o);
+
 } // namespace parley::bench

@@ -79,6 +79,14 @@ for (const n of [10000, 19000]) {
     `${verdict(s.m('requests_per_s'), 20000, true)}; p99 ${verdict(s.m('p99_us'), 5000, false)}`);
 }
 {
+  const s = runsOf('list');
+  row('`list` 100,000 conversations, a day + `status[]`, 64 conns', s,
+    `${whole(s.m('requests_per_s'))} requests/s, ${whole(s.m('keys_read_per_request'))} keys read per request ` +
+      `(${whole(s.m('matches_per_request'))} matches)`,
+    lat(s), '≥ 10,000 req/s, p99 ≤ 10,000 µs',
+    `${verdict(s.m('requests_per_s'), 10000, true)}; p99 ${verdict(s.m('p99_us'), 10000, false)}`);
+}
+{
   const s = runsOf('sync');
   row('`sync` C=100 W=4, fsync per batch', s, `${whole(s.m('committed_parts_per_s'))} committed parts/s`,
     `ack ${lat(s, 'ack_')}`, '≥ 50,000 parts/s', verdict(s.m('committed_parts_per_s'), 50000, true));

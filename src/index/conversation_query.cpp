@@ -15,6 +15,8 @@ namespace {
 using store::rocks_store;
 using range = rocks_store::range;
 constexpr auto unlimited = std::numeric_limits<std::size_t>::max();
+/// Where the race between filters starts (see run()).
+constexpr std::size_t first_count_limit = 64;
 
 /// Where one filter's conversations are: ranges of one index, or ids given outright.
 struct source {
@@ -152,15 +154,26 @@ expected<list_page, store::store_error> run(rocks_store const& store, list_query
     bool const filtered = !sources.empty();
     if (!filtered) sources.push_back({index_of(q.sort), {whole(index_of(q.sort), q.site)}, {}});
 
-    // The race: no filter is counted past the smallest count found so far.
+    // The race: every filter is counted up to a limit that grows eightfold until one
+    // of them ends below it, and none past the smallest complete count so far; the
+    // smallest drives. No filter is counted much past the narrowest one, whatever
+    // order they come in.
     std::size_t best = 0, best_count = unlimited;
-    for (std::size_t i = 0; i < sources.size(); ++i) {
-        auto const bound = best_count == unlimited ? unlimited : best_count + 1;
-        auto n = count(store, sources[i], bound);
+    if (sources.size() == 1) {
+        auto n = count(store, sources[0], unlimited);
         if (!n) return unexpected{n.error()};
-        if (*n < best_count) best = i, best_count = *n;
-        if (best_count == 0) return list_page{};
+        best_count = *n;
     }
+    for (std::size_t limit = first_count_limit; best_count == unlimited; limit *= 8) {
+        for (std::size_t i = 0; i < sources.size(); ++i) {
+            auto const bound = best_count == unlimited ? limit : std::min(limit, best_count + 1);
+            auto n = count(store, sources[i], bound);
+            if (!n) return unexpected{n.error()};
+            if (*n < bound && *n < best_count) best = i, best_count = *n;
+            if (best_count == 0) return list_page{};
+        }
+    }
+    if (best_count == 0) return list_page{};
     auto const& driver = sources[best];
     bool const alone = sources.size() == 1 && !q.allowed && driver.ranges.size() == 1 && driver.k == index_of(q.sort);
     if (alone && !bucketed(driver.k)) return read_sorted(store, q, driver.ranges.front(), best_count);
@@ -174,29 +187,44 @@ expected<list_page, store::store_error> run(rocks_store const& store, list_query
         return page;
     }
 
-    std::unordered_set<std::uint64_t> candidates(driver.ids.begin(), driver.ids.end());
-    for (auto const& r : driver.ranges) {
-        auto keys = store.scan_keys(store::family::indexes, r);
-        if (!keys) return unexpected{keys.error()};
-        for (auto const& k : *keys) candidates.insert(conversation_of(k));
-    }
     std::vector<std::pair<std::uint64_t, std::uint64_t>> found; // (sort value, id)
-    found.reserve(candidates.size());
-    for (auto const id : candidates) {
-        auto stored = store.get(store::family::indexes, row_key(q.site, id));
-        if (!stored) return unexpected{stored.error()};
-        if (!*stored) continue; // an id that is not a conversation of this site
-        auto row = decode_row(**stored);
-        if (!row) continue;
+    auto consider = [&](std::uint64_t id, std::string_view stored) -> std::optional<store::store_error> {
+        auto row = decode_row(stored);
+        if (!row) return std::nullopt;
         if (needs_activity(q)) {
             auto now = activity_of(store, id);
-            if (!now) return unexpected{now.error()};
-            if (!*now) continue; // a row without its counters: not a whole conversation
+            if (!now) return now.error();
+            if (!*now) return std::nullopt; // a row without its counters: not a whole conversation
             row->updated_at = (*now)->updated_at;
             row->message_count = (*now)->message_count;
         }
-        if (!matches(q, *row)) continue;
+        if (!matches(q, *row)) return std::nullopt;
         found.emplace_back(sort_value(*row, q.sort), id);
+        return std::nullopt;
+    };
+    if (driver.k == kind::created_at) {
+        // The rows are the entries' values.
+        for (auto const& r : driver.ranges) {
+            auto entries = store.scan(store::family::indexes, r);
+            if (!entries) return unexpected{entries.error()};
+            found.reserve(found.size() + entries->size());
+            for (auto const& e : *entries)
+                if (auto err = consider(conversation_of(e.key), e.value)) return unexpected{std::move(*err)};
+        }
+    } else {
+        std::unordered_set<std::uint64_t> candidates(driver.ids.begin(), driver.ids.end());
+        for (auto const& r : driver.ranges) {
+            auto keys = store.scan_keys(store::family::indexes, r);
+            if (!keys) return unexpected{keys.error()};
+            for (auto const& k : *keys) candidates.insert(conversation_of(k));
+        }
+        found.reserve(candidates.size());
+        for (auto const id : candidates) {
+            auto stored = store.get(store::family::indexes, row_key(q.site, id));
+            if (!stored) return unexpected{stored.error()};
+            if (!*stored) continue; // an id that is not a conversation of this site
+            if (auto err = consider(id, **stored)) return unexpected{std::move(*err)};
+        }
     }
     if (q.descending) std::sort(found.begin(), found.end(), std::greater<>());
     else std::sort(found.begin(), found.end());

@@ -111,7 +111,9 @@ bool add_changes(store::write_set& writes, std::optional<conversation_row> const
     };
     std::optional<conversation_row> const none;
     auto const& b = before ? before : none;
-    number(kind::created_at, b ? time(b->created_at) : std::nullopt, time(after.created_at));
+    // created_at entries carry the row (below): moved here only when the time moves.
+    if (b && b->created_at != after.created_at)
+        writes.erase(store::family::indexes, entry(kind::created_at, site, static_cast<std::uint64_t>(b->created_at), id));
     number(kind::updated_at, b ? time(b->updated_at) : std::nullopt, time(after.updated_at));
     number(kind::ends_at, b ? time(b->ends_at) : std::nullopt, time(after.ends_at));
     number(kind::message_count, b ? std::optional<std::uint64_t>(b->message_count) : std::nullopt, after.message_count);
@@ -127,7 +129,11 @@ bool add_changes(store::write_set& writes, std::optional<conversation_row> const
         for (auto const& t : after.tags)
             if (!b || std::find(b->tags.begin(), b->tags.end(), t) == b->tags.end()) text(kind::tag, std::nullopt, t);
     }
-    if (!before || !same_stored_row(*before, after)) writes.add(store::family::indexes, row_key(site, id), encode_row(after));
+    if (!before || !same_stored_row(*before, after)) {
+        auto row = encode_row(after);
+        writes.add(store::family::indexes, entry(kind::created_at, site, static_cast<std::uint64_t>(after.created_at), id), row);
+        writes.add(store::family::indexes, row_key(site, id), std::move(row));
+    }
     return writes.puts.size() + writes.erases.size() != written;
 }
 

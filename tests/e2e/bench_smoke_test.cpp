@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 namespace parley::test {
 namespace {
 
@@ -80,6 +82,56 @@ TEST(bench_smoke, fanout_reaches_every_subscriber_once_and_in_order) {
     EXPECT_GT(committed, 0.0);
     // Every part reaches all 20 subscribers; the measured window cuts a few in flight.
     EXPECT_GT(result["delivered_msgs_per_s"].to_number<double>(), committed * 15);
+}
+
+TEST(bench_smoke, history_reads_exactly_the_pages_it_wrote) {
+    temp_dir data;
+    server_process server(bench_config(data));
+    ASSERT_TRUE(server.started()) << server.log();
+    auto result = run_clean(server, "history",
+                            {"--fill-conversations", "20", "--fill-parts", "30", "--connections", "4",
+                             "--limit", "10", "--warmup", "0", "--duration", "1"});
+    ASSERT_FALSE(result.empty());
+    EXPECT_EQ(result["conversations_read"], 20);
+    EXPECT_GT(result["requests_per_s"].to_number<double>(), 0.0);
+}
+
+TEST(bench_smoke, list_fill_then_list_answers_every_day_exactly) {
+    temp_dir data;
+    auto const config = bench_config(data);
+    auto const config_file = data.str() + "/fill.json";
+    std::ofstream(config_file) << config;
+    // Three days of conversations, one every ten minutes.
+    auto filled = run_program(PARLEY_BENCH_BINARY,
+                              {"list-fill", "--config", config_file, "--conversations", "432", "--spacing", "600"},
+                              std::chrono::seconds(60));
+    ASSERT_EQ(filled.exit_code, 0) << filled.out << filled.err;
+
+    server_process server(config);
+    ASSERT_TRUE(server.started()) << server.log();
+    auto result = run_clean(server, "list",
+                            {"--conversations", "432", "--spacing", "600", "--connections", "4", "--per", "20",
+                             "--warmup", "0", "--duration", "1"});
+    ASSERT_FALSE(result.empty());
+    EXPECT_GT(result["requests_per_s"].to_number<double>(), 0.0);
+    // 144 a day, of which every 10th is finished and a third of the rest assigned.
+    auto const matches = result["matches_per_request"].to_number<double>();
+    EXPECT_GT(matches, 80.0);
+    EXPECT_LT(matches, 90.0);
+    EXPECT_GT(result["keys_read_per_request"].to_number<double>(), 0.0);
+}
+
+TEST(bench_smoke, list_refuses_a_store_that_does_not_hold_what_it_expects) {
+    temp_dir data;
+    server_process server(bench_config(data));
+    ASSERT_TRUE(server.started()) << server.log();
+    // Nothing was filled: every answer is an empty page, and each one is an error.
+    std::vector<std::string> args{"list", "--port", std::to_string(server.port()), "--config", server.config_path(),
+                                  "--conversations", "432", "--spacing", "600", "--connections", "1",
+                                  "--warmup", "0", "--duration", "1"};
+    auto r = run_program(PARLEY_BENCH_BINARY, args, std::chrono::seconds(60));
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.err.find("bad list response"), std::string::npos) << r.err;
 }
 
 } // namespace

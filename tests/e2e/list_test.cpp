@@ -1,12 +1,7 @@
 // GET /v1/conversations against the real binary on a store of 100,000 conversations,
 // written beforehand exactly as the relay writes them (record, counters, index entries).
 
-#include <parley/index/backfill.hpp>
-#include <parley/index/index_keys.hpp>
-#include <parley/protocol/conversation.hpp>
-#include <parley/protocol/conversation_counters.hpp>
-#include <parley/store/keyspace.hpp>
-#include <parley/store/rocks_store.hpp>
+#include "listing_store.hpp"
 
 #include <parley/clock.hpp>
 
@@ -25,55 +20,17 @@ using auth::role;
 namespace json = boost::json;
 
 constexpr std::size_t conversations = 100'000;
-/// 2026-11-01T00:00:00Z; one conversation a minute from there.
-constexpr std::int64_t t0 = 1'793'491'200'000;
+/// One conversation a minute from bench::listing_t0.
 constexpr std::int64_t minute = 60'000;
-
-/// Conversation i: created at t0 + i minutes; every 10th finished; departments alternate.
-protocol::conversation make(std::uint64_t i) {
-    protocol::conversation c;
-    c.id = i;
-    c.site = "demo";
-    c.visitor = {"v-" + std::to_string(i % 5000), "Visitor " + std::to_string(i)};
-    c.created_at = t0 + static_cast<std::int64_t>(i) * minute;
-    c.updated_at = c.created_at + 5 * minute;
-    c.status = i % 10 == 0 ? "finished" : i % 3 == 0 ? "assigned" : "queued";
-    if (c.status != "queued") c.assignee = protocol::person{"op-" + std::to_string(i % 7), std::nullopt};
-    if (i % 10 == 0) c.ends_at = c.updated_at;
-    c.department = i % 2 ? std::optional<std::string>("sales") : std::optional<std::string>("support");
-    c.message_count = i % 40;
-    if (i % 4 == 0) c.rating = static_cast<std::int64_t>(1 + i % 5);
-    if (i % 100 == 0) c.tags = {"vip"};
-    return c;
-}
+constexpr std::int64_t t0 = bench::listing_t0;
 
 class list_e2e : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         data_ = new temp_dir();
         auto const path = data_->str() + "/data";
-        {
-            auto opened = store::rocks_store::open({path, false});
-            ASSERT_TRUE(opened);
-            auto& s = **opened;
-            store::write_set batch;
-            for (std::uint64_t i = 1; i <= conversations; ++i) {
-                auto const c = make(i);
-                batch.add(store::family::conversations, store::key::conversation(i), protocol::to_stored(c));
-                batch.add(store::family::conversations, store::key::conversation_counters(i), protocol::encode_counters(c));
-                index::add_changes(batch, std::nullopt, index::row_of(c));
-                batch.last_conversation_id = i;
-                if (i % 2000 == 0 || i == conversations) {
-                    store::write_set const* sets[] = {&batch};
-                    ASSERT_FALSE(s.write(sets));
-                    batch = {};
-                }
-            }
-            // This layout is current: the server must not rebuild what is here.
-            batch.add(store::family::meta, "index_version", std::string(index::layout_version));
-            store::write_set const* sets[] = {&batch};
-            ASSERT_FALSE(s.write(sets));
-        }
+        auto failed = bench::fill_listing_store(path, conversations, minute);
+        ASSERT_FALSE(failed) << *failed;
         server_ = new server_process(test_config(path));
         token_ = new std::string(make_token(role::operator_, "olga"));
     }

@@ -44,7 +44,8 @@ struct list_page {
 };
 
 /// Runs `q` on the indexes. The narrowest filter drives: each filter's entries are
-/// counted, none further than the smallest count so far, and the smallest one's
+/// counted up to a limit that grows eightfold until one count ends below it (none
+/// further than the smallest complete count so far), and the smallest one's
 /// conversations become the candidates, checked against the other filters on their
 /// rows. When the driving filter is the sort order itself and nothing else is asked,
 /// the page is read straight off that index and the total is a count of its keys,

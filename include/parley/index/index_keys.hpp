@@ -11,8 +11,11 @@
 namespace parley::index {
 
 /// The conversation list's secondary indexes, in the `indexes` family. Every entry is
-/// a key with an empty value, ordered so that one index value's conversations are one
-/// contiguous range sorted by what the list sorts on:
+/// a key with an empty value, but for created_at, whose value is the conversation's row:
+/// a time range, the commonest filter, then checks its candidates against the other
+/// filters in the same scan instead of one read per candidate. Keys are ordered so that
+/// one index value's conversations are one contiguous range sorted by what the list
+/// sorts on:
 ///
 ///     <kind> site NUL <value> <conversation id, 8 bytes big-endian>
 ///
