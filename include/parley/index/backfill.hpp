@@ -7,7 +7,7 @@
 namespace parley::index {
 
 /// Version of the index layout (index_keys.hpp) this build writes.
-inline constexpr std::string_view layout_version = "2";
+inline constexpr std::string_view layout_version = "3";
 
 /// Brings the indexes of a store written by an earlier version up to this layout:
 /// what an earlier layout wrote is removed, then every conversation gets its entries
