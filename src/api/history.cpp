@@ -87,10 +87,9 @@ void history::parts(call_ptr const& call, std::uint64_t id) const {
     readers_.post([this, call, id, w] {
         auto c = hub_.conversation_for(call->who, id);
         if (!c) return fail_with(*call, c.error());
-        json::monotonic_resource arena(page_arena_bytes);
-        auto parts = transcript_reader(store_, *c, is_visitor(*call)).parts(w, &arena);
+        auto parts = transcript_reader(store_, *c, is_visitor(*call)).parts_text(w);
         if (!parts) return store_failed(*call);
-        answer_json(*call, *parts);
+        call->respond(make_response(call->req, 200, std::move(*parts), json_content_type));
     });
 }
 

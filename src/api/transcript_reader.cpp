@@ -2,6 +2,8 @@
 #include <parley/protocol/part_type.hpp>
 #include <parley/store/keyspace.hpp>
 
+#include <parley/api/stored_part_text.hpp>
+
 #include <boost/json.hpp>
 
 namespace parley::api {
@@ -19,22 +21,34 @@ bool transcript_reader::visible(json::value& part) const {
     return true;
 }
 
-expected<json::array, store::store_error> transcript_reader::parts(part_window const& w, json::storage_ptr arena) const {
+void transcript_reader::serve(std::string_view stored, std::string& out) const {
+    switch (append_stored_part(stored, c_, visitor_, out)) {
+    case stored_part_result::served:
+    case stored_part_result::hidden: return;
+    case stored_part_result::unrecognized: break;
+    }
+    boost::system::error_code ec;
+    auto part = json::parse(stored, ec);
+    if (!ec && visible(part)) out += json::serialize(part);
+}
+
+expected<std::vector<std::string>, store::store_error> transcript_reader::page(part_window const& w) const {
     // With only `before`, or neither, the newest parts are wanted: scan backwards.
     store::rocks_store::range range{store::key::conversation_prefix(c_.id), {}, {}, w.limit, !w.after};
     if (w.after) range.after = store::key::part(c_.id, *w.after);
     if (w.before) range.before = store::key::part(c_.id, *w.before);
 
-    json::array found(arena);
+    std::vector<std::string> found;
     // A visitor's page skips notes and tags; keep reading until it is full.
     while (found.size() < w.limit) {
         auto page = store_.scan(store::family::parts, range);
         if (!page) return unexpected{page.error()};
-        json::array batch(arena);
+        std::vector<std::string> batch;
+        batch.reserve(page->size());
         for (auto const& r : *page) {
-            boost::system::error_code ec;
-            auto part = json::parse(r.value, ec, arena);
-            if (!ec && visible(part)) batch.push_back(std::move(part));
+            std::string text;
+            serve(r.value, text);
+            if (!text.empty()) batch.push_back(std::move(text));
         }
         auto const exhausted = page->size() < range.limit;
         auto const excess = [&] {
@@ -50,6 +64,35 @@ expected<json::array, store::store_error> transcript_reader::parts(part_window c
             found.erase(found.end() - excess(), found.end());
         }
         if (exhausted) break;
+    }
+    return found;
+}
+
+expected<std::string, store::store_error> transcript_reader::parts_text(part_window const& w) const {
+    auto texts = page(w);
+    if (!texts) return unexpected{texts.error()};
+    std::size_t size = 2;
+    for (auto const& t : *texts) size += t.size() + 1;
+    std::string out;
+    out.reserve(size);
+    out += '[';
+    for (auto const& t : *texts) {
+        if (out.size() > 1) out += ',';
+        out += t;
+    }
+    out += ']';
+    return out;
+}
+
+expected<json::array, store::store_error> transcript_reader::parts(part_window const& w, json::storage_ptr arena) const {
+    auto texts = page(w);
+    if (!texts) return unexpected{texts.error()};
+    json::array found(arena);
+    found.reserve(texts->size());
+    for (auto const& t : *texts) {
+        boost::system::error_code ec;
+        auto part = json::parse(t, ec, arena);
+        if (!ec) found.push_back(std::move(part));
     }
     return found;
 }

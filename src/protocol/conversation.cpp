@@ -181,10 +181,15 @@ void derive_read(json::object& part, conversation const& c) {
     if (!id_v || !id_v->is_number() || !from_v || !from_v->is_object() || !type) return;
     auto const id = id_v->to_number<std::uint64_t>();
     auto const* role = from_v->get_object().if_contains("role");
-    bool read = false;
-    if (*type == "reply_user") read = id <= c.operator_read_up_to;
-    else if (role && (*role == "operator" || *role == "bot")) read = id <= c.visitor_read_up_to;
-    part["read"] = read;
+    std::string_view const type_text = type->is_string() ? std::string_view(type->get_string()) : std::string_view{};
+    std::string_view const role_text = role && role->is_string() ? std::string_view(role->get_string()) : std::string_view{};
+    part["read"] = read_by_peer(id, type_text, role_text, c);
+}
+
+bool read_by_peer(std::uint64_t id, std::string_view type, std::string_view role, conversation const& c) {
+    if (type == "reply_user") return id <= c.operator_read_up_to;
+    if (role == "operator" || role == "bot") return id <= c.visitor_read_up_to;
+    return false;
 }
 
 std::optional<std::pair<std::string, std::string>> search_from_referer(std::string_view referer) {

@@ -10,6 +10,9 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace parley::api {
 
@@ -31,6 +34,10 @@ public:
     expected<boost::json::array, store::store_error> parts(part_window const& w,
                                                            boost::json::storage_ptr arena) const;
 
+    /// The same parts as a JSON array's text, made from the stored texts without
+    /// parsing them where their layout allows (stored_part_text.hpp).
+    expected<std::string, store::store_error> parts_text(part_window const& w) const;
+
     /// Every part in id order, page by page, to `visit` (exports: no page is held
     /// longer than its visit).
     std::optional<store::store_error> each_part(std::function<void(boost::json::object&)> const& visit) const;
@@ -42,6 +49,10 @@ public:
 private:
     /// Parses a stored part; nullopt when this actor may not see it.
     bool visible(boost::json::value& part) const;
+    /// Appends the served text of a stored part, or nothing when this actor may not see it.
+    void serve(std::string_view stored, std::string& out) const;
+    /// The served texts of the parts in `w`, in increasing id order.
+    expected<std::vector<std::string>, store::store_error> page(part_window const& w) const;
 
     store::rocks_store const& store_;
     protocol::conversation const& c_;

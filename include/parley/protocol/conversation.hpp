@@ -89,6 +89,9 @@ std::optional<conversation> from_stored(std::string_view text);
 /// visible part once the visitor did.
 void derive_read(boost::json::object& part, conversation const& c);
 
+/// derive_read()'s rule on the part's id, `type` and author's `role` alone.
+bool read_by_peer(std::uint64_t id, std::string_view type, std::string_view role, conversation const& c);
+
 /// `search_engine` and `search_query` from a search results page URL (google, yandex,
 /// bing, duckduckgo, yahoo, baidu); nullopt when `referer` is not one.
 std::optional<std::pair<std::string, std::string>> search_from_referer(std::string_view referer);
