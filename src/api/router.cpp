@@ -1,3 +1,5 @@
+#include <parley/api/anonymous_visitors.hpp>
+#include <parley/api/dev_tokens.hpp>
 #include <parley/api/router.hpp>
 #include <parley/clock.hpp>
 
@@ -38,7 +40,7 @@ router::router(telemetry::metrics const& metrics, static_files const& web, std::
                v1_endpoints const* v1)
     : metrics_(metrics), web_(web), ready_(ready), v1_(v1) {}
 
-void router::handle(http_request req, responder done) const {
+void router::handle(http_request req, responder done, std::string_view peer) const {
     // Every answer to HEAD, errors included, goes without its body: a body there would be
     // read by the client as the start of the next response on the connection.
     auto const method = req.method();
@@ -54,20 +56,28 @@ void router::handle(http_request req, responder done) const {
     }
     if (path == "/v1" || path.starts_with("/v1/")) {
         if (!v1_) return answer(json_error(req, error_code::not_found, "no such endpoint"));
-        if (auto res = api(std::move(req), path, query, answer)) answer(std::move(*res));
+        if (auto res = api(std::move(req), path, query, peer, answer)) answer(std::move(*res));
         return;
     }
     answer(web(req));
 }
 
 std::optional<http_response> router::api(http_request&& req, std::string path, std::string_view query,
-                                         responder const& done) const {
+                                         std::string_view peer, responder const& done) const {
     if (req.method() == http::verb::options) return v1_->cors.preflight(req);
     if (path == "/v1/openapi.json") {
         if (!is_read_method(req)) return method_not_allowed(req, "GET, HEAD");
         auto file = web_.read("/web/openapi.json");
         if (!file) return json_error(req, error_code::not_found, "the API document is not installed");
         auto res = make_response(req, 200, std::move(file->body), json_content_type);
+        v1_->cors.decorate_any(req, res);
+        return res;
+    }
+
+    // The two ways to get a token need none (SPEC §1, §5.9).
+    if (auto res = v1_->anonymous.handle(req, path, peer)) return res;
+    if (path == "/v1/dev/token" && v1_->dev) {
+        auto res = v1_->dev->handle(req);
         v1_->cors.decorate_any(req, res);
         return res;
     }

@@ -1,5 +1,7 @@
 #include <parley/api/conversation_list.hpp>
 #include <parley/api/history.hpp>
+#include <parley/api/anonymous_visitors.hpp>
+#include <parley/api/dev_tokens.hpp>
 #include <parley/api/http_commands.hpp>
 #include <parley/api/reader_pool.hpp>
 #include <parley/api/router.hpp>
@@ -188,7 +190,10 @@ int serve(config::server_config const& config, std::string const& web_root) {
     api::transcript_export exports(*store, hub, readers);
     api::visitor_erase erase(*store, hub, readers);
     api::http_commands commands(hub, readers);
-    api::v1_endpoints const v1{tokens, cors, history, list, exports, erase, commands};
+    api::anonymous_visitors anonymous(config.sites, config.limits, tokens, cors);
+    api::dev_tokens dev(config.sites);
+    api::v1_endpoints const v1{tokens, cors, history, list, exports, erase, commands, anonymous,
+                               config.dev_tokens ? &dev : nullptr};
     api::router router(metrics, web, ready, &v1);
     relay::connection_registry connections(config.limits.connections_per_actor);
     std::atomic<std::uint64_t> next_connection_id{1};

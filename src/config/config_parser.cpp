@@ -136,7 +136,7 @@ maybe_error parse_limits(json::object const& root, limits& l) {
                                       {"max_frame_bytes", "max_body_chars", "commands_per_s",
                                        "commands_burst", "max_queue_bytes", "connections_per_actor",
                                        "idle_timeout_s", "ping_interval_s", "idempotency_window_s",
-                                       "max_http_body_bytes"}))
+                                       "max_http_body_bytes", "anonymous_per_ip_per_min"}))
             return e;
         // A frame under 256 bytes could not carry even a small command.
         if (auto e = read_integer(o, p, "max_frame_bytes", 256, 64 * 1024 * 1024, l.max_frame_bytes))
@@ -157,6 +157,8 @@ maybe_error parse_limits(json::object const& root, limits& l) {
         if (auto e = read_integer(o, p, "max_http_body_bytes", 1024, 1024 * 1024 * 1024,
                                   l.max_http_body_bytes))
             return e;
+        if (auto e = read_integer(o, p, "anonymous_per_ip_per_min", 1, 1000000, l.anonymous_per_ip_per_min))
+            return e;
     }
     if (l.ping_interval_s >= l.idle_timeout_s)
         return config_error{"limits.ping_interval_s: must be less than limits.idle_timeout_s (" +
@@ -167,7 +169,8 @@ maybe_error parse_limits(json::object const& root, limits& l) {
 maybe_error parse_site(json::value const& v, std::string const& key, site& out) {
     if (!v.is_object()) return error_at(key, "expected object");
     auto const& o = v.get_object();
-    if (auto e = check_known_keys(o, key, {"id", "secret", "origins"})) return e;
+    if (auto e = check_known_keys(o, key, {"id", "secret", "origins", "anonymous_visitors", "anonymous_ttl_s"}))
+        return e;
     if (!o.contains("id")) return error_at(key + ".id", "required");
     if (auto e = read_string(o, key, "id", out.id)) return e;
     if (out.id.size() > 128) return error_at(key + ".id", "expected at most 128 characters");
@@ -184,7 +187,9 @@ maybe_error parse_site(json::value const& v, std::string const& key, site& out) 
             out.origins.emplace_back(origin.get_string());
         }
     }
-    return std::nullopt;
+    if (auto e = read_bool(o, key, "anonymous_visitors", out.anonymous_visitors)) return e;
+    // At least a minute, at most a year: a token that outlives a year is a password.
+    return read_integer(o, key, "anonymous_ttl_s", 60, 365 * 86400, out.anonymous_ttl_s);
 }
 
 maybe_error parse_sites(json::object const& root, server_config& cfg) {
@@ -268,7 +273,8 @@ expected<server_config, config_error> parse_config(std::string_view text) {
 
     server_config cfg;
     maybe_error err = check_known_keys(root, "",
-                                       {"listen", "threads", "storage", "sites", "limits", "log", "web", "watchdog_s", "http"});
+                                       {"listen", "threads", "storage", "sites", "limits", "log", "web", "watchdog_s", "http",
+                                        "dev_tokens"});
     if (!err) err = parse_listen(root, cfg);
     if (!err) err = read_integer(root, "", "threads", 1, 256, cfg.threads);
     if (!err) err = read_integer(root, "", "watchdog_s", 0, 3600, cfg.watchdog_s);
@@ -278,6 +284,7 @@ expected<server_config, config_error> parse_config(std::string_view text) {
     if (!err) err = parse_log(root, cfg);
     if (!err) err = parse_web(root, cfg);
     if (!err) err = parse_http(root, cfg);
+    if (!err) err = read_bool(root, "", "dev_tokens", cfg.dev_tokens);
     if (err) return unexpected{std::move(*err)};
     return cfg;
 }

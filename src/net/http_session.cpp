@@ -80,10 +80,15 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     auto req = parser_->release();
     if (beast::websocket::is_upgrade(req) && targets_ws_endpoint(req)) return upgrade(std::move(req));
     // The answer may come from a reader thread: it is written back on this strand.
-    ctx_.router.handle(std::move(req), [self = shared_from_this()](api::http_response res) {
-        asio::dispatch(self->stream_.get_executor(),
-                       [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
-    });
+    beast::error_code peer_ec;
+    auto const peer = stream_.socket().remote_endpoint(peer_ec);
+    ctx_.router.handle(
+        std::move(req),
+        [self = shared_from_this()](api::http_response res) {
+            asio::dispatch(self->stream_.get_executor(),
+                           [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+        },
+        peer_ec ? std::string{} : peer.address().to_string());
 }
 
 void http_session::upgrade(api::http_request&& req) {

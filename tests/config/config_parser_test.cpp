@@ -38,6 +38,8 @@ TEST(config_parser, empty_object_gives_every_default) {
     EXPECT_EQ(cfg->threads, 0u);
     EXPECT_EQ(cfg->watchdog_s, 10u);
     EXPECT_EQ(cfg->http_reader_threads, 2u);
+    EXPECT_FALSE(cfg->dev_tokens);
+    EXPECT_EQ(cfg->limits.anonymous_per_ip_per_min, 10u);
     EXPECT_EQ(cfg->storage_path, "./data");
     EXPECT_FALSE(cfg->storage_sync);
     EXPECT_TRUE(cfg->sites.empty());
@@ -153,6 +155,31 @@ TEST(config_parser, other_top_level_type_errors) {
     EXPECT_EQ(error_of(R"({"limits":1})"), "limits: expected object");
     EXPECT_EQ(error_of(R"({"log":"info"})"), "log: expected object");
     EXPECT_EQ(error_of(R"({"web":"web"})"), "web: expected object");
+    EXPECT_EQ(error_of(R"({"dev_tokens":"yes"})"), "dev_tokens: expected true or false");
+    EXPECT_TRUE(parse_config(R"({"dev_tokens":true})")->dev_tokens);
+    EXPECT_EQ(error_of(R"({"limits":{"anonymous_per_ip_per_min":0}})"),
+              "limits.anonymous_per_ip_per_min: expected integer 1..1000000");
+    EXPECT_EQ(parse_config(R"({"limits":{"anonymous_per_ip_per_min":3}})")->limits.anonymous_per_ip_per_min, 3u);
+}
+
+TEST(config_parser, anonymous_visitors_are_off_unless_a_site_turns_them_on) {
+    auto const site = [](std::string extra) {
+        return R"({"sites":[{"id":"s","secret":"0123456789abcdef")" + extra + "}]}";
+    };
+    auto plain = parse_config(site(""));
+    ASSERT_TRUE(plain);
+    EXPECT_FALSE(plain->sites[0].anonymous_visitors);
+    EXPECT_EQ(plain->sites[0].anonymous_ttl_s, 30u * 86400);
+    auto on = parse_config(site(R"(,"anonymous_visitors":true,"anonymous_ttl_s":3600)"));
+    ASSERT_TRUE(on) << on.error().message;
+    EXPECT_TRUE(on->sites[0].anonymous_visitors);
+    EXPECT_EQ(on->sites[0].anonymous_ttl_s, 3600u);
+    EXPECT_EQ(parse_config(site(R"(,"anonymous_visitors":1)")).error().message,
+              "sites[0].anonymous_visitors: expected true or false");
+    EXPECT_EQ(parse_config(site(R"(,"anonymous_ttl_s":59)")).error().message,
+              "sites[0].anonymous_ttl_s: expected integer 60..31536000");
+    EXPECT_EQ(parse_config(site(R"(,"anonymous_ttl_s":31536001)")).error().message,
+              "sites[0].anonymous_ttl_s: expected integer 60..31536000");
 }
 
 TEST(config_parser, unknown_keys_are_refused_at_every_level) {

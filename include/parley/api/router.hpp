@@ -11,6 +11,8 @@
 
 namespace parley::api {
 
+class anonymous_visitors;
+class dev_tokens;
 class history;
 class conversation_list;
 class transcript_export;
@@ -26,6 +28,10 @@ struct v1_endpoints {
     transcript_export const& exports;
     visitor_erase const& erase;
     http_commands const& commands;
+    /// `POST /v1/sites/{site}/visitors[/renew]`: answered without a token (SPEC §1).
+    api::anonymous_visitors const& anonymous;
+    /// `POST /v1/dev/token` when the config enables it; null: an unknown path like any other.
+    api::dev_tokens const* dev = nullptr;
 };
 
 /// Answers every plain HTTP request (everything but the WebSocket upgrade): the service
@@ -41,15 +47,16 @@ public:
     router(telemetry::metrics const& metrics, static_files const& web, std::atomic<bool> const& ready,
            v1_endpoints const* v1 = nullptr);
 
-    /// Answers `req` through `done`, exactly once, now or later.
-    void handle(http_request req, responder done) const;
+    /// Answers `req` through `done`, exactly once, now or later. `peer` is the client's
+    /// address (the per-address limit of anonymous visitors counts by it).
+    void handle(http_request req, responder done, std::string_view peer = {}) const;
 
 private:
     http_response service(http_request const& req, std::string_view path) const;
     http_response web(http_request const& req) const;
     /// A `/v1/` request; nullopt when it was handed to an endpoint that answers itself.
     std::optional<http_response> api(http_request&& req, std::string path, std::string_view query,
-                                     responder const& done) const;
+                                     std::string_view peer, responder const& done) const;
 
     telemetry::metrics const& metrics_;
     static_files const& web_;

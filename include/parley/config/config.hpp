@@ -17,6 +17,11 @@ struct site {
     std::string id;
     std::string secret;
     std::vector<std::string> origins;
+    /// Whether `POST /v1/sites/{id}/visitors` hands out anonymous visitor tokens
+    /// (SPEC §1), for websites without a backend of their own. Default: false
+    bool anonymous_visitors = false;
+    /// How long an anonymous visitor token is valid. Default: 2592000 (30 days)
+    std::uint32_t anonymous_ttl_s = 30 * 86400;
 };
 
 enum class log_level { debug, info, warn, error };
@@ -44,6 +49,9 @@ struct server_config {
     /// Threads that run the HTTP requests reading the store (history, list, export,
     /// erase), so no I/O thread ever waits on the disk. Default: 2
     unsigned http_reader_threads = 2;
+    /// `POST /v1/dev/token` signs any token for any site (SPEC §5.9): for the demo only,
+    /// never in production. Default: false
+    bool dev_tokens = false;
     /// Default: info
     config::log_level log_level = config::log_level::info;
     /// The folder served at `/` and `/web/`. Default: see resolve_web_root().

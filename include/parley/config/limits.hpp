@@ -51,6 +51,10 @@ struct limits {
     /// Largest HTTP request body; larger gets 413.
     /// Default: 1048576 (1 MiB)
     std::size_t max_http_body_bytes = 1024 * 1024;
+
+    /// Anonymous visitor tokens one client address may get per minute; more get 429.
+    /// Default: 10
+    std::uint32_t anonymous_per_ip_per_min = 10;
 };
 
 } // namespace parley::config
