@@ -5,12 +5,13 @@ import { spawn } from 'node:child_process';
 export const LISTEN_TIMEOUT_MS = 10_000;
 
 /**
- * Starts `parley serve` on an ephemeral port. Returns `{child, stderr, exited, port}`:
+ * Starts `parley serve` on an ephemeral port (or on `listen`, `ADDR:PORT`, to come back
+ * where a restarted server was). Returns `{child, stderr, exited, port}`:
  * `exited` resolves with `{code, signal}`, `port` once the server logs
  * `server.listening` (and rejects, carrying the exit `code`, if it exits first).
  */
-export function startServer(bin, configFile) {
-  const child = spawn(bin, ['serve', '--config', configFile, '--listen', '127.0.0.1:0'], {
+export function startServer(bin, configFile, listen = '127.0.0.1:0') {
+  const child = spawn(bin, ['serve', '--config', configFile, '--listen', listen], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const server = { child, stderr: '' };

@@ -1,0 +1,205 @@
+// The chat widget in Debian's Chromium against the real parley binary: the demo shop page
+// embeds it by its script tag; the visitor writes, an operator (a WebSocket client here)
+// answers and writes a note; reload, keyboard only, a phone-sized screen.
+//
+//   node widget.test.mjs <path-to-parley-binary>
+//
+// Screenshots go to build/test-artifacts/. Exits 0 when every check passes.
+
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+import { WsClient } from '../openapi/ws_client.mjs';
+import { startServer } from '../support/parley_server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const WEB_ROOT = path.resolve(here, '../../web');
+const ARTIFACTS = path.resolve(here, '../../build/test-artifacts');
+const WATCHDOG_MS = 90_000;
+const STEP_TIMEOUT_MS = 10_000;
+
+const DEMO = { id: 'demo', secret: 'widget-test-secret-0123456789', origins: [], anonymous_visitors: true };
+
+async function writeConfig(dir) {
+  const file = path.join(dir, 'parley.json');
+  await writeFile(file, JSON.stringify({
+    sites: [DEMO], storage: { path: path.join(dir, 'data') }, web: { root: WEB_ROOT },
+    dev_tokens: true, log: { level: 'info' },
+  }));
+  return file;
+}
+
+async function devToken(base, claims) {
+  const res = await fetch(`${base}/v1/dev/token`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ site: 'demo', ...claims }),
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200, `dev token: ${text}`);
+  return JSON.parse(text).token;
+}
+
+const widget = (page) => ({
+  launcher: page.locator('#parley-widget .launcher'),
+  panel: page.locator('#parley-widget .panel'),
+  input: page.locator('#parley-widget textarea'),
+  mine: page.locator('#parley-widget li.mine'),
+  theirs: page.locator('#parley-widget li.theirs'),
+  typing: page.locator('#parley-widget .typing'),
+});
+
+async function openShop(context, base, errors) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  page.on('pageerror', (err) => errors.push(err.message));
+  const res = await page.goto(`${base}/web/demo/`);
+  assert.equal(res.status(), 200);
+  return page;
+}
+
+async function main(bin) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-widget-'));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  let server = null, browser = null, operator = null;
+  const errors = [];
+  let passed = 0;
+  const pass = (what) => { passed += 1; console.log(`ok - ${what}`); };
+  const watchdog = setTimeout(() => {
+    console.error(`FAIL: widget test still running after ${WATCHDOG_MS} ms`);
+    if (server) { server.child.kill('SIGKILL'); console.error(server.stderr); }
+    process.exit(1);
+  }, WATCHDOG_MS);
+
+  try {
+    server = startServer(bin, await writeConfig(dir));
+    const port = await server.port;
+    const base = `http://127.0.0.1:${port}`;
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium', headless: true, timeout: 20_000,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+
+    // --- A visitor on the shop page --------------------------------------------------------
+    const visitor = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await openShop(visitor, base, errors);
+    const w = widget(page);
+    await w.launcher.waitFor({ state: 'visible' });
+    const launcherMs = await page.evaluate(() => Math.round(performance.now()));
+    pass(`the launcher is visible ${launcherMs} ms after navigation started`);
+    assert.equal(await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((r) => r.name.includes('/v1/ws')).length), 0, 'no WebSocket before the chat is opened');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontFamily).then((f) => f.includes('Georgia')), true);
+    pass('no connection for a page view that does not open the chat');
+
+    await w.launcher.click();
+    await w.panel.waitFor({ state: 'visible' });
+    const before = Date.now();
+    await w.input.fill('Hi! Do the Trail X run small?');
+    await w.input.press('Enter');
+    await page.locator('#parley-widget li.mine[data-state="sent"]').first().waitFor();
+    pass(`the first message is confirmed by the server ${Date.now() - before} ms after Enter`);
+
+    const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('parley:demo')));
+    assert.ok(stored.conversation > 0 && stored.token, 'conversation id and visitor token kept in localStorage');
+    assert.equal(stored.pending.length, 0, 'nothing left pending');
+
+    // --- The operator answers over WebSocket ------------------------------------------------
+    const handshake = await WsClient.connect({ port, token: await devToken(base, { role: 'operator', sub: 'op-olga', name: 'Olga' }) });
+    assert.equal(handshake.status, 101, `operator WebSocket: ${handshake.text}`);
+    operator = handshake.ws;
+    await operator.next((f) => f.op === 'hello');
+    assert.equal((await operator.command({ op: 'subscribe', conversation: stored.conversation, after: 0 })).op, 'subscribed');
+    await operator.command({ op: 'typing', conversation: stored.conversation });
+    await w.typing.waitFor({ state: 'visible' });
+    pass('the operator typing shows in the widget');
+    assert.equal((await operator.command({ op: 'part.create', conversation: stored.conversation, type: 'note', random_id: 'n1', body: 'internal: check stock' })).op, 'part.created');
+    assert.equal((await operator.command({ op: 'part.create', conversation: stored.conversation, type: 'reply_admin', random_id: 'r1', body: 'They run about half a size small.' })).op, 'part.created');
+    await w.theirs.filter({ hasText: 'half a size small' }).waitFor();
+    assert.equal(await page.locator('#parley-widget').getByText('internal: check stock').count(), 0, 'a note never reaches the widget');
+    pass('the operator reply appears live; the note does not');
+    const read = await operator.next((f) => f.op === 'read', 'read from the widget');
+    assert.ok(read.up_to >= 1);
+    pass('the widget marks the reply read');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'widget-open.png') });
+
+    // --- Reload: the same history ------------------------------------------------------------
+    await page.reload();
+    await w.launcher.click();
+    await w.theirs.filter({ hasText: 'half a size small' }).waitFor();
+    assert.equal(await w.mine.filter({ hasText: 'Trail X run small' }).count(), 1);
+    assert.equal(await page.locator('#parley-widget').getByText('internal: check stock').count(), 0);
+    pass('after a reload the same history, once, without the note');
+
+    // --- The server restarts mid-conversation --------------------------------------------------
+    const configFile = path.join(dir, 'parley.json');
+    operator.close();
+    server.child.kill('SIGTERM');
+    await server.exited;
+    await page.locator('#parley-widget .status', { hasText: 'Reconnecting' }).waitFor();
+    await w.input.fill('Written while you were away');
+    await w.input.press('Enter');
+    await page.locator('#parley-widget li.mine[data-state="pending"]', { hasText: 'while you were away' }).waitFor();
+    server = startServer(bin, configFile, `127.0.0.1:${port}`);
+    await server.port;
+    await page.locator('#parley-widget li.mine[data-state="sent"]', { hasText: 'while you were away' })
+      .waitFor({ timeout: 40_000 });
+    const after = await fetch(`${base}/v1/conversations/${stored.conversation}/parts?limit=500`,
+      { headers: { Authorization: `Bearer ${await devToken(base, { role: 'operator', sub: 'op-olga' })}` } });
+    const parts = await after.json();
+    const bodies = parts.filter((x) => x.type === 'reply_user').map((x) => x.body);
+    assert.deepEqual(bodies, ['Hi! Do the Trail X run small?', 'Written while you were away'],
+      'each visitor message stored exactly once');
+    assert.equal(await w.mine.filter({ hasText: 'while you were away' }).count(), 1, 'shown once');
+    assert.equal(await w.theirs.filter({ hasText: 'half a size small' }).count(), 1, 'the reply shown once');
+    pass('server restarted: the widget reconnects, the message written meanwhile is stored and shown once');
+
+    // --- Keyboard only ----------------------------------------------------------------------
+    const keyboard = await browser.newContext();
+    const kpage = await openShop(keyboard, base, errors);
+    const k = widget(kpage);
+    await k.launcher.waitFor({ state: 'visible' });
+    for (let i = 0; i < 10 && !(await k.launcher.evaluate((el) => el.matches(':focus'))); i += 1) await kpage.keyboard.press('Tab');
+    assert.ok(await k.launcher.evaluate((el) => el.matches(':focus')), 'Tab reaches the launcher');
+    await kpage.keyboard.press('Enter');
+    await k.panel.waitFor({ state: 'visible' });
+    await kpage.keyboard.type('Typed without a mouse');
+    await kpage.keyboard.press('Enter');
+    await kpage.locator('#parley-widget li.mine[data-state="sent"]').first().waitFor();
+    await kpage.keyboard.press('Escape');
+    await k.panel.waitFor({ state: 'hidden' });
+    pass('keyboard only: open, send, close');
+
+    // --- A phone-sized screen ---------------------------------------------------------------
+    const phone = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
+    const ppage = await openShop(phone, base, errors);
+    const p = widget(ppage);
+    await p.launcher.click();
+    await p.panel.waitFor({ state: 'visible' });
+    const box = await p.panel.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 375 + 0.5 && box.y >= 0 && box.y + box.height <= 667 + 0.5,
+      `the open widget fits 375×667: ${JSON.stringify(box)}`);
+    assert.ok(await ppage.evaluate(() => document.documentElement.scrollWidth <= 375), 'nothing overflows the page');
+    await ppage.screenshot({ path: path.join(ARTIFACTS, 'widget-phone.png') });
+    pass('on 375×667 the open widget fits the screen');
+
+    assert.deepEqual(errors, [], 'uncaught errors in the pages');
+    console.log(`widget: ${passed} passed, 0 failed`);
+  } catch (err) {
+    console.error(`FAIL: ${err.stack ?? err}`);
+    if (server) console.error(`--- server stderr ---\n${server.stderr.slice(-4000)}`);
+    console.error(`widget: ${passed} passed, 1 failed`);
+    process.exitCode = 1;
+  } finally {
+    operator?.close();
+    await browser?.close().catch(() => {});
+    if (server && server.child.exitCode === null) { server.child.kill('SIGKILL'); await server.exited; }
+    await rm(dir, { recursive: true, force: true });
+    clearTimeout(watchdog);
+  }
+}
+
+main(process.argv[2] ?? path.resolve(here, '../../build/parley'));
