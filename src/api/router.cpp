@@ -3,6 +3,8 @@
 #include <parley/api/router.hpp>
 #include <parley/clock.hpp>
 
+#include <cstdio>
+
 #include "v1_routes.hpp"
 
 namespace parley::api {
@@ -26,6 +28,21 @@ http_response finish(http::verb method, http_response res) {
         res.set(http::field::content_length, keep);
     }
     return res;
+}
+
+/// The operator panel holds a token that reads every conversation of the site: it runs
+/// only its own scripts and styles and talks only to this server.
+constexpr std::string_view operator_panel_policy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// A strong entity tag of a file's bytes (FNV-1a, 64 bits).
+std::string entity_tag(std::string_view body) {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (unsigned char c : body) h = (h ^ c) * 0x100000001b3ull;
+    char out[20];
+    std::snprintf(out, sizeof out, "\"%016llx\"", static_cast<unsigned long long>(h));
+    return out;
 }
 
 http_response unauthorized(http_request const& req, std::string_view why) {
@@ -125,9 +142,17 @@ http_response router::web(http_request const& req) const {
     auto file = web_.read(req.target());
     if (!file) return json_error(req, error_code::not_found, "not found");
     if (!is_read_method(req)) return method_not_allowed(req, "GET, HEAD");
-    auto res = make_response(req, 200, std::move(file->body), file->content_type);
+    // Browsers keep the files and ask again each time (no-cache): an unchanged file
+    // costs a 304 without its body.
+    auto const tag = entity_tag(file->body);
+    bool const unchanged = req[http::field::if_none_match] == tag;
+    auto res = make_response(req, unchanged ? 304 : 200, unchanged ? std::string{} : std::move(file->body),
+                             file->content_type);
+    res.set(http::field::etag, tag);
     res.set(http::field::cache_control, "no-cache");
     res.set("X-Content-Type-Options", "nosniff");
+    if (file->content_type.starts_with("text/html") && split_target(req.target())->first.starts_with("/web/operator/"))
+        res.set("Content-Security-Policy", operator_panel_policy);
     return res;
 }
 

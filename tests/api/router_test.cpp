@@ -21,6 +21,7 @@ protected:
         dir_.write("web/index.html", "<h1>home</h1>");
         dir_.write("web/app.js", "console.log(1);");
         dir_.write("web/style.css", "p{}");
+        dir_.write("web/operator/index.html", "<h1>panel</h1>");
         dir_.write("secret", "TOP SECRET");
     }
 
@@ -223,6 +224,34 @@ TEST_F(router_test, keep_alive_mirrors_the_request) {
     auto old_keep = request(http::verb::get, "/nope", 10);
     old_keep.keep_alive(true);
     EXPECT_TRUE(handle(old_keep).keep_alive());
+}
+
+TEST_F(router_test, web_files_carry_an_etag_and_answer_304_when_unchanged) {
+    auto const first = get("/web/app.js");
+    auto const tag = std::string(first[http::field::etag]);
+    ASSERT_EQ(tag.size(), 18u) << tag;
+    EXPECT_EQ(first[http::field::cache_control], "no-cache");
+    auto again = request(http::verb::get, "/web/app.js");
+    again.set(http::field::if_none_match, tag);
+    auto const res = handle(std::move(again));
+    EXPECT_EQ(res.result_int(), 304);
+    EXPECT_TRUE(res.body().empty());
+    EXPECT_EQ(res[http::field::etag], tag);
+    // Another file, or the same one changed, is another tag.
+    EXPECT_NE(get("/web/style.css")[http::field::etag], tag);
+    dir_.write("web/app.js", "console.log(2);");
+    auto changed = request(http::verb::get, "/web/app.js");
+    changed.set(http::field::if_none_match, tag);
+    EXPECT_EQ(handle(std::move(changed)).result_int(), 200);
+}
+
+TEST_F(router_test, the_operator_panel_page_has_a_content_security_policy) {
+    auto const panel = get("/web/operator/");
+    EXPECT_EQ(panel.result_int(), 200);
+    auto const policy = std::string(panel["Content-Security-Policy"]);
+    EXPECT_NE(policy.find("script-src 'self'"), std::string::npos) << policy;
+    EXPECT_NE(policy.find("frame-ancestors 'none'"), std::string::npos) << policy;
+    EXPECT_TRUE(get("/web/app.js")["Content-Security-Policy"].empty());
 }
 
 } // namespace

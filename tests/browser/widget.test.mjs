@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
+import { seriousViolations, violationCounts } from './accessibility.mjs';
 import { WsClient } from '../openapi/ws_client.mjs';
 import { startServer } from '../support/parley_server.mjs';
 
@@ -125,6 +126,8 @@ async function main(bin) {
     assert.ok(read.up_to >= 1);
     pass('the widget marks the reply read');
     await page.screenshot({ path: path.join(ARTIFACTS, 'widget-open.png') });
+    assert.deepEqual(await seriousViolations(page), [], 'axe: serious or critical violations in the open widget');
+    pass(`axe scan of the open widget: no serious or critical violation (all: ${JSON.stringify(await violationCounts(page))})`);
 
     // --- Reload: the same history ------------------------------------------------------------
     await page.reload();
@@ -172,6 +175,32 @@ async function main(bin) {
     await kpage.keyboard.press('Escape');
     await k.panel.waitFor({ state: 'hidden' });
     pass('keyboard only: open, send, close');
+
+    // --- A pre-chat form, and where the visitor came from ---------------------------------
+    const asked = await browser.newContext();
+    const qpage = await asked.newPage();
+    qpage.setDefaultTimeout(STEP_TIMEOUT_MS);
+    await qpage.goto(`${base}/web/demo/`);
+    await qpage.click('text=Contact us');
+    await qpage.waitForURL('**/web/demo/contact.html');
+    await qpage.click('#parley-widget .launcher');
+    await qpage.fill('#parley-widget .prechat input[name=name]', 'Anna Berg');
+    await qpage.fill('#parley-widget .prechat input[name=email]', 'anna@example.com');
+    await qpage.click('#parley-widget .prechat button');
+    await qpage.fill('#parley-widget textarea', 'Question about sizes');
+    await qpage.press('#parley-widget textarea', 'Enter');
+    await qpage.locator('#parley-widget li.mine[data-state="sent"]').waitFor().catch(async (err) => {
+      throw new Error(`${err.message}\nwidget state: ${await qpage.evaluate(() => localStorage.getItem('parley:demo'))}` +
+        `\nstatus: ${await qpage.locator('#parley-widget .status').innerText()}`);
+    });
+    const askedState = await qpage.evaluate(() => JSON.parse(localStorage.getItem('parley:demo')));
+    const conv = await (await fetch(`${base}/v1/conversations/${askedState.conversation}`,
+      { headers: { Authorization: `Bearer ${await devToken(base, { role: 'operator', sub: 'op-olga' })}` } })).json();
+    assert.deepEqual(conv.prechat_fields, { name: 'Anna Berg', email: 'anna@example.com' });
+    assert.equal(conv.entry_page, `${base}/web/demo/contact.html`);
+    assert.equal(conv.int_referer, `${base}/web/demo/`);
+    assert.equal(conv.ext_referer, null);
+    pass('the pre-chat answers, the entry page and the internal referrer reach the conversation');
 
     // --- A phone-sized screen ---------------------------------------------------------------
     const phone = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });

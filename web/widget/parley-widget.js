@@ -1,6 +1,7 @@
 // parley chat widget loader. Embed with
 //   <script src="https://HOST/web/widget/parley-widget.js" data-site="demo" async></script>
 // optional: data-token-url (your backend mints visitor tokens), data-title,
+// data-prechat="name,email" (asked before the first message, sent as prechat_fields),
 // data-notify="off" (no title blink on new replies). Or call Parley.init({...}).
 // It only draws the launcher; the connection opens when the visitor opens the chat or
 // already has a conversation.
@@ -14,7 +15,7 @@
 
   window.Parley = {
     version: 1,
-    /** @param {{site: string, server?: string, tokenUrl?: string, title?: string, notify?: boolean}} options */
+    /** @param {{site: string, server?: string, tokenUrl?: string, title?: string, prechat?: string[], notify?: boolean}} options */
     init(options) {
       if (app || window.Parley.starting) return;
       window.Parley.starting = true;
@@ -31,7 +32,8 @@
 
   const site = script && script.dataset.site;
   if (site) {
-    const options = { site, tokenUrl: script.dataset.tokenUrl, title: script.dataset.title,
+    const prechat = (script.dataset.prechat || '').split(',').map((f) => f.trim()).filter(Boolean);
+    const options = { site, tokenUrl: script.dataset.tokenUrl, title: script.dataset.title, prechat,
                       notify: script.dataset.notify !== 'off' };
     const start = () => window.Parley.init(options);
     if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

@@ -162,9 +162,15 @@ export class Session extends EventTarget {
   start() {
     const s = this.state;
     if (!s.startId) { s.startId = randomId(); this.save(); }
+    // A referrer on this site is the page the visitor came from here; any other, the
+    // page that sent them to the site.
+    let internal = false;
+    try { internal = Boolean(document.referrer) && new URL(document.referrer).origin === location.origin; } catch { /* none */ }
     this.send({
-      op: 'conversation.start', random_id: s.startId, widget_type: 'embedded',
-      entry_page: location.href, ext_referer: document.referrer || undefined,
+      op: 'conversation.start', random_id: s.startId, widget_type: 'embedded', entry_page: location.href,
+      ext_referer: !internal && document.referrer ? document.referrer : undefined,
+      int_referer: internal ? document.referrer : undefined,
+      prechat_fields: s.prechat && Object.keys(s.prechat).length ? s.prechat : undefined,
     });
   }
 

@@ -27,7 +27,7 @@ export function mount(options) {
   const badge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: '' });
   const launcher = h('button', { class: 'launcher', type: 'button', 'aria-label': 'Open chat', 'aria-expanded': 'false' },
     h('span', { class: 'icon', 'aria-hidden': 'true' }), badge);
-  const list = h('ol', { class: 'messages', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' });
+  const list = h('ol', { class: 'messages', 'aria-live': 'polite', 'aria-label': 'Messages' });
   const empty = h('p', { class: 'empty' }, 'Ask us anything. We usually answer within a few minutes.');
   const typing = h('p', { class: 'typing', hidden: '', 'aria-live': 'polite' }, 'Support is typing…');
   const status = h('p', { class: 'status', role: 'status' });
@@ -36,8 +36,25 @@ export function mount(options) {
   const sendButton = h('button', { class: 'send', type: 'submit', 'aria-label': 'Send message' }, 'Send');
   const composer = h('form', { class: 'composer' }, input, counter, sendButton);
   const closeButton = h('button', { class: 'close', type: 'button', 'aria-label': 'Close chat' }, '×');
+  // The optional pre-chat form: asked once, before the first message.
+  const fields = (options.prechat || []).filter((f) => ['name', 'email', 'phone'].includes(f));
+  const labels = { name: 'Your name', email: 'E-mail', phone: 'Phone' };
+  const prechat = h('form', { class: 'prechat', hidden: '' },
+    h('p', {}, 'Before we start, tell us who you are.'),
+    ...fields.map((f) => h('label', {}, labels[f],
+      h('input', { name: f, type: f === 'email' ? 'email' : f === 'phone' ? 'tel' : 'text', required: '', autocomplete: f === 'phone' ? 'tel' : f }))),
+    h('button', { type: 'submit', class: 'send' }, 'Start the chat'));
+  const needsPrechat = () => fields.length > 0 && !session.hasConversation && !session.state.prechat;
+  const showPrechat = () => { prechat.hidden = !needsPrechat(); composer.hidden = !prechat.hidden; };
+  prechat.addEventListener('submit', (e) => {
+    e.preventDefault();
+    session.state.prechat = Object.fromEntries(fields.map((f) => [f, prechat.elements[f].value.trim()]));
+    session.save();
+    showPrechat();
+    input.focus();
+  });
   const panel = h('section', { class: 'panel', role: 'dialog', 'aria-label': title, hidden: '' },
-    h('header', {}, h('h2', {}, title), closeButton), status, empty, list, typing, composer);
+    h('header', {}, h('h2', {}, title), closeButton), status, empty, list, typing, prechat, composer);
   root.append(launcher, panel);
 
   const shown = new Map(); // part id or random_id → element
@@ -106,7 +123,8 @@ export function mount(options) {
     session.started = true;
     session.connect();
     if (!list.children.length) loadHistory();
-    input.focus();
+    showPrechat();
+    (prechat.hidden ? input : prechat.querySelector('input')).focus();
     markRead();
   };
   const close = () => {
