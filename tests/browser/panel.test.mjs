@@ -98,6 +98,30 @@ async function main(bin) {
     assert.deepEqual(await seriousViolations(op), [], 'axe: serious or critical violations in the panel');
     pass(`axe scan of the panel with a conversation open: no serious or critical violation (all: ${JSON.stringify(await violationCounts(op))})`);
 
+    // Edit and remove her own reply: the visitor sees both.
+    op.once('dialog', (d) => d.accept('Yes! How can I help you today?'));
+    await op.locator('#parts li.staff', { hasText: 'How can I help' }).getByRole('button', { name: 'Edit message' }).click();
+    await shop.locator('#parley-widget li.theirs', { hasText: 'How can I help you today?' }).waitFor();
+    await op.fill('#reply', 'Sent by mistake');
+    await op.press('#reply', 'Enter');
+    await shop.locator('#parley-widget li.theirs', { hasText: 'Sent by mistake' }).waitFor();
+    op.once('dialog', (d) => d.accept());
+    await op.locator('#parts li.staff', { hasText: 'Sent by mistake' }).getByRole('button', { name: 'Remove message' }).click();
+    await shop.locator('#parley-widget li.theirs', { hasText: 'Message removed' }).waitFor();
+    pass('edit and remove of her own reply reach the widget');
+
+    // Transfer to a department; the inbox can filter by it.
+    await op.click('#transfer');
+    await op.fill('#transfer-department', 'returns');
+    await op.click('#transfer-form button[type=submit]');
+    await op.locator('#c-meta', { hasText: 'department returns' }).waitFor();
+    await op.locator('[data-tab=open]').click();
+    await op.selectOption('#department', 'returns');
+    const transferred = (await op.locator('#c-meta').innerText()).match(/^#(\d+)/)[1];
+    await op.locator(`#list .row[data-id="${transferred}"]`).waitFor();
+    await op.selectOption('#department', '');
+    pass('transfer to a department, and the inbox filtered by it');
+
     await op.click('#close');
     await op.locator('#c-meta', { hasText: 'finished' }).waitFor();
     await shop.fill('#parley-widget textarea', 'One more question');

@@ -24,7 +24,7 @@ const TABS = {
   finished: { filter: (c) => c.status === 'finished', query: 'status[]=finished' },
 };
 
-let conn, me, tab = 'queued', current = null;
+let conn, me, tab = 'queued', current = null, department = '';
 const conversations = new Map(); // id → conversation
 const unread = new Map();        // id → count
 const parts = new Map();         // id of the current conversation's parts → element
@@ -41,7 +41,7 @@ async function signIn(id, name) {
 
 function renderList() {
   const list = $('list');
-  const rows = [...conversations.values()].filter((c) => TABS[tab].filter(c, me.id))
+  const rows = [...conversations.values()].filter((c) => TABS[tab].filter(c, me.id) && (!department || c.department === department))
     .sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at));
   list.replaceChildren(...rows.map((c) => {
     const n = unread.get(c.id) || 0;
@@ -55,6 +55,10 @@ function renderList() {
         h('span', { class: 'sub' }, c.assignee ? `→ ${c.assignee.name || c.assignee.id}` : (c.department || 'no department'))));
   }));
   $('list-empty').hidden = rows.length > 0;
+  const known = new Set([...conversations.values()].map((c) => c.department).filter(Boolean));
+  const select = $('department');
+  for (const d of known)
+    if (![...select.options].some((o) => o.value === d)) select.append(h('option', { value: d }, d));
 }
 
 async function loadTab(name) {
@@ -81,10 +85,15 @@ function renderPart(p) {
   const kind = system ? 'system' : p.type === 'note' ? 'note' : p.from.role === 'visitor' ? 'visitor' : 'staff';
   const el = parts.get(p.id) || h('li', { 'data-id': p.id });
   el.className = kind;
+  const own = !system && !p.removed && p.from.role === 'operator' && p.from.id === me.id;
   el.replaceChildren(
     h('span', { class: 'author' }, system ? '' : kind === 'note' ? `Note · ${p.from.name || p.from.id}` : (p.from.name || p.from.id)),
     h('span', { class: 'body' }, text),
-    h('span', { class: 'meta' }, clock(p.created), p.from.role === 'operator' && p.read && kind === 'staff' ? ' · read' : ''));
+    h('span', { class: 'meta' }, clock(p.created), p.edited ? ' · edited' : '',
+      p.from.role === 'operator' && p.read && kind === 'staff' ? ' · read' : ''),
+    own ? h('span', { class: 'own-actions' },
+      h('button', { type: 'button', 'aria-label': 'Edit message', onclick: () => editPart(p) }, 'Edit'),
+      h('button', { type: 'button', 'aria-label': 'Remove message', onclick: () => removePart(p) }, 'Remove')) : null);
   if (!parts.has(p.id)) {
     const list = $('parts');
     const next = [...list.children].find((li) => Number(li.dataset.id) > p.id);
@@ -186,6 +195,19 @@ function onPart(p) {
     new Notification('New visitor message', { body: p.body.slice(0, 120), tag: `parley-${p.conversation}` });
 }
 
+async function editPart(p) {
+  const body = prompt('Edit the message', p.body);
+  if (body === null || body.trim() === '' || body === p.body) return;
+  const answer = await conn.command({ op: 'part.edit', conversation: p.conversation, id: p.id, body: body.trim() }).catch((e) => e);
+  if (answer?.part) renderPart(answer.part);
+}
+
+async function removePart(p) {
+  if (!confirm('Remove this message for everyone?')) return;
+  const answer = await conn.command({ op: 'part.remove', conversation: p.conversation, id: p.id }).catch((e) => e);
+  if (answer?.part) renderPart(answer.part);
+}
+
 const randomId = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
 
 async function send() {
@@ -270,6 +292,25 @@ $('close').addEventListener('click', async () => {
   const a = await conn.command({ op: 'conversation.close', conversation: current.id }).catch(() => null);
   if (a?.conversation) onConversation(a.conversation);
 });
+$('transfer').addEventListener('click', () => {
+  const form = $('transfer-form');
+  form.hidden = !form.hidden;
+  $('transfer').setAttribute('aria-expanded', String(!form.hidden));
+  if (!form.hidden) $('transfer-operator').focus();
+});
+$('transfer-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const operator = $('transfer-operator').value.trim(), dept = $('transfer-department').value.trim();
+  if (!operator && !dept) { $('transfer-error').textContent = 'Name an operator, a department, or both.'; return; }
+  const answer = await conn.command({ op: 'conversation.transfer', conversation: current.id,
+    ...(operator ? { operator } : {}), ...(dept ? { department: dept } : {}) }).catch((err) => err);
+  if (answer?.conversation) {
+    onConversation(answer.conversation);
+    $('transfer-form').hidden = true;
+    $('transfer-error').textContent = '';
+  } else $('transfer-error').textContent = answer?.message || 'Transfer failed';
+});
+$('department').addEventListener('change', (e) => { department = e.target.value; renderList(); });
 $('tag-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const t = $('tag-input').value.trim();
