@@ -157,6 +157,20 @@ async function main(bin) {
     await op.locator('#parts li.visitor', { hasText: 'Hello from the shop' }).waitFor();
     pass('the panel scrolls back through 200 parts to the first message');
 
+    // The server restarts: the panel reconnects by itself and stays live.
+    const port = new URL(base).port;
+    server.child.kill('SIGTERM');
+    await server.exited;
+    await op.locator('#online.down').waitFor();
+    server = startServer(bin, config, `127.0.0.1:${port}`);
+    await server.port;
+    await op.locator('#online.up').waitFor({ timeout: 40_000 });
+    await shop.fill('#parley-widget textarea', 'Back after the restart');
+    await shop.press('#parley-widget textarea', 'Enter');
+    await op.locator('#parts li.visitor', { hasText: 'Back after the restart' }).waitFor({ timeout: 40_000 });
+    assert.equal(await op.locator('#parts li', { hasText: 'Back after the restart' }).count(), 1);
+    pass('server restarted: the panel reconnects and gets the next visitor message once');
+
     assert.deepEqual(errors, [], 'uncaught errors in the pages');
     console.log(`panel: ${passed} passed, 0 failed`);
   } catch (err) {
