@@ -85,6 +85,8 @@ async function main(bin) {
     await op.fill('#reply', 'Yes! How can I help?');
     await op.press('#reply', 'Enter');
     await shop.locator('#parley-widget li.theirs', { hasText: 'How can I help' }).waitFor();
+    await op.locator('#parts li.staff[data-read="true"]', { hasText: 'How can I help' }).waitFor();
+    pass('the reply reaches the widget, and the panel shows the visitor read it');
     await op.check('input[value=note]');
     await op.fill('#reply', 'Internal: VIP customer');
     await op.press('#reply', 'Enter');

@@ -160,6 +160,29 @@ async function main(bin) {
     assert.equal(await w.theirs.filter({ hasText: 'half a size small' }).count(), 1, 'the reply shown once');
     pass('server restarted: the widget reconnects, the message written meanwhile is stored and shown once');
 
+    // --- Scrolling up loads older parts -------------------------------------------------------
+    const bulkToken = await devToken(base, { role: 'operator', sub: 'op-bulk', name: 'Bulk' });
+    for (let i = 0; i < 120; i += 1) {
+      const res = await fetch(`${base}/v1/conversations/${stored.conversation}/parts`, { method: 'POST',
+        headers: { Authorization: `Bearer ${bulkToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'reply_admin', random_id: `bulk-${i}`, body: `older message ${i}` }) });
+      assert.equal(res.status, 201);
+    }
+    await page.reload();
+    await w.launcher.click();
+    await w.theirs.filter({ hasText: 'older message 119' }).waitFor();
+    assert.ok(await w.theirs.filter({ hasText: /older message \d+/ }).count() <= 50, 'the first page is the newest 50');
+    assert.ok(await page.locator('#parley-widget .messages').evaluate((el) => el.scrollTop > 0), 'opened at the newest message');
+    for (let i = 0; i < 10 && !(await page.locator('#parley-widget .messages[data-complete]').count()); i += 1) {
+      const before = await page.locator('#parley-widget li').count();
+      await page.locator('#parley-widget .messages').evaluate((el) => { el.scrollTop = 0; });
+      await page.waitForFunction((n) => document.querySelector('#parley-widget').shadowRoot.querySelectorAll('li').length > n
+        || document.querySelector('#parley-widget').shadowRoot.querySelector('.messages').dataset.complete, before);
+    }
+    assert.equal(await w.theirs.filter({ hasText: /older message \d+/ }).count(), 120);
+    assert.equal(await w.mine.filter({ hasText: 'Trail X run small' }).count(), 1, 'back to the first message, once');
+    pass('scrolling up loads the older parts, down to the first');
+
     // --- Keyboard only ----------------------------------------------------------------------
     const keyboard = await browser.newContext();
     const kpage = await openShop(keyboard, base, errors);

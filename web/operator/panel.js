@@ -152,7 +152,7 @@ async function openConversation(id) {
   current = c;
   parts.clear();
   oldest = null;
-  $('parts').replaceChildren();
+  $('parts').replaceChildren(h('li', { class: 'system loading' }, 'Loading the conversation…'));
   $('view-empty').hidden = true;
   $('conversation').hidden = false;
   renderHeader(c);
@@ -160,6 +160,7 @@ async function openConversation(id) {
   unread.delete(id);
   renderList();
   await loadParts();
+  $('parts').querySelector('.loading')?.remove();
   const list = $('parts');
   list.scrollTop = list.scrollHeight;
   markRead();
@@ -256,6 +257,15 @@ function start(token, identity) {
   conn.addEventListener('conversation.started', (e) => onConversation(e.detail.conversation));
   conn.addEventListener('part', (e) => onPart(e.detail.part));
   conn.addEventListener('part.updated', (e) => { if (current?.id === e.detail.part.conversation) renderPart(e.detail.part); });
+  conn.addEventListener('read', (e) => {
+    const r = e.detail;
+    if (r.by !== 'visitor' || current?.id !== r.conversation) return;
+    for (const [id, li] of parts)
+      if (id <= r.up_to && li.classList.contains('staff') && !li.dataset.read) {
+        li.dataset.read = 'true';
+        li.querySelector('.meta').append(' · read');
+      }
+  });
   conn.addEventListener('typing', (e) => {
     if (current?.id !== e.detail.conversation) return;
     $('typing').hidden = false;

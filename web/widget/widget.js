@@ -58,7 +58,7 @@ export function mount(options) {
   root.append(launcher, panel);
 
   const shown = new Map(); // part id or random_id → element
-  let unread = 0, oldest = null, loadingOlder = false, blink = null;
+  let unread = 0, oldest = null, loadingOlder = false, blink = null, historyLoaded = false;
   const savedTitle = document.title;
 
   const setUnread = (n) => {
@@ -80,7 +80,9 @@ export function mount(options) {
       content.push(h('button', { class: 'retry', type: 'button', onclick: () => { session.retry(part.random_id); render(part, 'pending'); } }, 'Retry'));
     if (!el) {
       el = h('li', {});
-      if (part.id && oldest !== null && part.id < oldest) list.prepend(el); else list.append(el);
+      // In id order; a message not confirmed yet (no id) goes last.
+      const next = part.id ? [...list.children].find((li) => !li.dataset.id || Number(li.dataset.id) > part.id) : null;
+      list.insertBefore(el, next || null);
     }
     el.className = `${mine ? 'mine' : 'theirs'} ${state}`;
     el.dataset.state = state;
@@ -107,13 +109,16 @@ export function mount(options) {
   const loadHistory = async (before) => {
     if (!session.hasConversation || loadingOlder) return;
     loadingOlder = true;
+    if (!before && !list.children.length) { empty.hidden = false; empty.textContent = 'Loading your conversation…'; }
     try {
       const parts = await session.history(before);
+      if (!before) historyLoaded = true;
       const keep = list.scrollHeight - list.scrollTop;
-      for (const p of (before ? parts.slice().reverse() : parts)) if (visibleType(p)) render(p, 'sent');
+      for (const p of parts) if (visibleType(p)) render(p, 'sent');
       if (before) list.scrollTop = list.scrollHeight - keep; else scrollDown();
       if (parts.length < 50) list.dataset.complete = 'true';
     } catch { /* the live replay still brings what is missing */ }
+    if (!list.children.length) empty.textContent = 'Ask us anything. We usually answer within a few minutes.';
     loadingOlder = false;
   };
 
@@ -122,7 +127,8 @@ export function mount(options) {
     launcher.setAttribute('aria-expanded', 'true');
     session.started = true;
     session.connect();
-    if (!list.children.length) loadHistory();
+    if (!historyLoaded) loadHistory();
+    scrollDown(); // what was loaded while the window was closed had nowhere to scroll
     showPrechat();
     (prechat.hidden ? input : prechat.querySelector('input')).focus();
     markRead();
@@ -203,7 +209,8 @@ export function mount(options) {
     status.textContent = e.detail.online ? '' : 'Reconnecting…';
     host.dataset.online = String(Boolean(e.detail.online));
   });
-  session.addEventListener('conversation', () => { if (!list.children.length) loadHistory(); });
+  // The newest page once per page view, whatever the replay brought already.
+  session.addEventListener('conversation', () => { if (!historyLoaded) loadHistory(); });
 
   // Unconfirmed messages of an earlier page view: shown, and resent on connect.
   for (const p of session.state.pending) render({ ...p, from: { role: 'visitor' } }, p.failed ? 'failed' : 'pending');
