@@ -6,6 +6,7 @@
 #include "frame_scan.hpp"
 #include "history_fill.hpp"
 #include "http_client.hpp"
+#include "http_closed_loop.hpp"
 #include "latencies.hpp"
 #include "part_frames.hpp"
 #include "xorshift.hpp"
@@ -41,24 +42,24 @@ double measure_requests(event_loop& loop, target const& t, timing const& time,
                         history_options const& o,
                         std::vector<filled_conversation> const& conversations, run_errors& errors,
                         boost::json::object& out) {
-    bool measuring = false, requesting = !conversations.empty();
+    http_closed_loop load{loop, t.port, errors};
+    load.requesting = !conversations.empty();
     latencies request_us;
-    std::uint64_t measured = 0, in_flight = 0;
+    std::uint64_t measured = 0;
     std::uint64_t random_state = 0x9e3779b97f4a7c15ull;
     std::string authorization = "Bearer ";
     authorization += token_for(t, "operator", t.run_tag + "-reader");
-    std::vector<std::shared_ptr<http_client>> clients;
     std::function<void(http_client&)> request = [&](http_client& client) {
-        if (!requesting) return;
+        if (!load.requesting) return;
         auto const& c = conversations[next_random(random_state) % conversations.size()];
         std::string target = "/v1/conversations/";
         append_number(target, c.id);
         target += "/parts?limit=";
         append_number(target, static_cast<std::uint64_t>(o.limit));
-        ++in_flight;
+        ++load.in_flight;
         client.get(target, [&, conversation = &c, sent = now_ns(),
                             on = &client](unsigned status, std::string_view body) {
-            --in_flight;
+            --load.in_flight;
             if (status != 200 ||
                 !page_is_right(body, *conversation, static_cast<std::uint32_t>(o.limit))) {
                 std::string what = "bad history response: ";
@@ -67,25 +68,14 @@ double measure_requests(event_loop& loop, target const& t, timing const& time,
                 what += body.substr(0, 200);
                 errors.add(what);
                 if (status == 0) return; // the connection is gone
-            } else if (measuring) {
+            } else if (load.measuring) {
                 request_us.add(micros_since(sent));
                 ++measured;
             }
             request(*on);
         });
     };
-    for (int i = 0; i < o.connections && requesting; ++i) {
-        clients.push_back(std::make_shared<http_client>(loop.ioc(), t.port, authorization));
-        clients.back()->connect([&, &client = *clients.back()](bool ok) {
-            if (!ok) return errors.add("history connection failed");
-            request(client);
-        });
-    }
-    auto const elapsed = requesting ? loop.measure(time, measuring) : 0.0;
-    requesting = false;
-    loop.run_until([&] { return in_flight == 0; }, std::chrono::seconds(10));
-    for (auto& c : clients)
-        c->close();
+    auto const elapsed = load.run(time, o.connections, authorization, "history", request);
 
     out["requests_per_s"] = elapsed > 0 ? static_cast<double>(measured) / elapsed : 0.0;
     request_us.put(out, "");

@@ -6,6 +6,7 @@
 #include "delivery_check.hpp"
 #include "frame_scan.hpp"
 #include "http_client.hpp"
+#include "http_closed_loop.hpp"
 #include "latencies.hpp"
 #include "listing_store.hpp"
 #include "part_frames.hpp"
@@ -99,21 +100,21 @@ boost::json::object run_list(target const& t, timing const& time, list_options c
     auto const days = expected_days(o);
     if (days.empty()) errors.add("the fill holds less than one whole day");
 
-    bool measuring = false, requesting = !days.empty();
+    http_closed_loop load{loop, t.port, errors};
+    load.requesting = !days.empty();
     latencies request_us;
-    std::uint64_t measured = 0, answered = 0, in_flight = 0, matches = 0;
+    std::uint64_t measured = 0, answered = 0, matches = 0;
     std::uint64_t random_state = 0x2545f4914f6cdd1dull;
     std::string authorization = "Bearer ";
     authorization += token_for(t, "operator", t.run_tag + "-lister");
     auto const keys_before = keys_read(loop, t);
 
-    std::vector<std::shared_ptr<http_client>> clients;
     std::function<void(http_client&)> request = [&](http_client& client) {
-        if (!requesting) return;
+        if (!load.requesting) return;
         auto const& day = days[next_random(random_state) % days.size()];
-        ++in_flight;
+        ++load.in_flight;
         client.get(day.target, [&, day = &day, sent = now_ns(), on = &client](unsigned status, std::string_view body) {
-            --in_flight;
+            --load.in_flight;
             ++answered;
             auto const total = on->header("X-Total-Count");
             if (status != 200 || total != std::to_string(day->total) || ids_in(body) != day->ids) {
@@ -125,7 +126,7 @@ boost::json::object run_list(target const& t, timing const& time, list_options c
                 what += body.substr(0, 200);
                 errors.add(what);
                 if (status == 0) return;
-            } else if (measuring) {
+            } else if (load.measuring) {
                 request_us.add(micros_since(sent));
                 ++measured;
                 matches += day->total;
@@ -133,18 +134,7 @@ boost::json::object run_list(target const& t, timing const& time, list_options c
             request(*on);
         });
     };
-    for (int i = 0; i < o.connections && requesting; ++i) {
-        clients.push_back(std::make_shared<http_client>(loop.ioc(), t.port, authorization));
-        clients.back()->connect([&, &client = *clients.back()](bool ok) {
-            if (!ok) return errors.add("list connection failed");
-            request(client);
-        });
-    }
-    auto const elapsed = requesting ? loop.measure(time, measuring) : 0.0;
-    requesting = false;
-    loop.run_until([&] { return in_flight == 0; }, std::chrono::seconds(10));
-    for (auto& c : clients)
-        c->close();
+    auto const elapsed = load.run(time, o.connections, authorization, "list", request);
     auto const keys_after = keys_read(loop, t);
 
     out["requests_per_s"] = elapsed > 0 ? static_cast<double>(measured) / elapsed : 0.0;

@@ -6,186 +6,154 @@
 //   node panel.test.mjs <path-to-parley-binary>
 
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
 import { seriousViolations, violationCounts } from './accessibility.mjs';
+import { ARTIFACTS, BIN, WEB_ROOT, runSuite } from './suite.mjs';
 import { startServer } from '../support/parley_server.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const WEB_ROOT = path.resolve(here, '../../web');
-const ARTIFACTS = path.resolve(here, '../../build/test-artifacts');
-const WATCHDOG_MS = 90_000;
 
-async function main(bin) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-panel-'));
-  mkdirSync(ARTIFACTS, { recursive: true });
-  let server = null, browser = null, passed = 0;
-  const errors = [];
-  const pass = (what) => { passed += 1; console.log(`ok - ${what}`); };
-  const watchdog = setTimeout(() => {
-    console.error(`FAIL: panel test still running after ${WATCHDOG_MS} ms`);
-    if (server) server.child.kill('SIGKILL');
-    process.exit(1);
-  }, WATCHDOG_MS);
-  try {
-    const config = path.join(dir, 'parley.json');
-    await writeFile(config, JSON.stringify({
-      sites: [{ id: 'demo', secret: 'panel-test-secret-0123456789', anonymous_visitors: true }],
-      storage: { path: path.join(dir, 'data') }, web: { root: WEB_ROOT }, dev_tokens: true,
-      limits: { commands_per_s: 1000, commands_burst: 1000 },
-    }));
-    server = startServer(bin, config);
-    const base = `http://127.0.0.1:${await server.port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, timeout: 20_000,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-    const open = async (context, url) => {
-      const page = await context.newPage();
-      page.setDefaultTimeout(10_000);
-      page.on('pageerror', (e) => errors.push(`${url}: ${e.message}`));
-      assert.equal((await page.goto(url)).status(), 200);
-      return page;
-    };
+runSuite('panel', async (run) => {
+  const { dir, errors } = run;
+  const pass = (what) => run.pass(what);
+  const bin = BIN;
+  const config = path.join(dir, 'parley.json');
+  await writeFile(config, JSON.stringify({
+    sites: [{ id: 'demo', secret: 'panel-test-secret-0123456789', anonymous_visitors: true }],
+    storage: { path: path.join(dir, 'data') }, web: { root: WEB_ROOT }, dev_tokens: true,
+    limits: { commands_per_s: 1000, commands_burst: 1000 },
+  }));
+  run.server = startServer(bin, config);
+  const base = `http://127.0.0.1:${await run.server.port}`;
+  const browser = await run.launch();
+  const open = async (context, url) => {
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (e) => errors.push(`${url}: ${e.message}`));
+    assert.equal((await page.goto(url)).status(), 200);
+    return page;
+  };
 
-    // The operator signs in.
-    // bypassCSP only lets the accessibility scan inject axe into the page.
-    const op = await open(await browser.newContext({ viewport: { width: 1360, height: 820 }, bypassCSP: true }), `${base}/web/operator/`);
-    await op.fill('#op-id', 'op-olga');
-    await op.fill('#op-name', 'Olga');
-    await op.click('#signin-form button[type=submit]');
-    await op.locator('#online.up').waitFor();
-    pass('the operator signs in through the demo token endpoint and goes online');
+  // The operator signs in.
+  // bypassCSP only lets the accessibility scan inject axe into the page.
+  const op = await open(await browser.newContext({ viewport: { width: 1360, height: 820 }, bypassCSP: true }), `${base}/web/operator/`);
+  await op.fill('#op-id', 'op-olga');
+  await op.fill('#op-name', 'Olga');
+  await op.click('#signin-form button[type=submit]');
+  await op.locator('#online.up').waitFor();
+  pass('the operator signs in through the demo token endpoint and goes online');
 
-    // A visitor writes from the shop.
-    const shop = await open(await browser.newContext(), `${base}/web/demo/`);
-    await shop.click('#parley-widget .launcher');
-    await shop.fill('#parley-widget textarea', 'Hello from the shop');
-    await shop.press('#parley-widget textarea', 'Enter');
-    await shop.locator('#parley-widget li.mine[data-state="sent"]').waitFor();
-    const row = op.locator('#list .row', { hasText: /anon-/ });
-    await row.first().waitFor();
-    pass('the new conversation appears in the queued inbox, live');
+  // A visitor writes from the shop.
+  const shop = await open(await browser.newContext(), `${base}/web/demo/`);
+  await shop.click('#parley-widget .launcher');
+  await shop.fill('#parley-widget textarea', 'Hello from the shop');
+  await shop.press('#parley-widget textarea', 'Enter');
+  await shop.locator('#parley-widget li.mine[data-state="sent"]').waitFor();
+  const row = op.locator('#list .row', { hasText: /anon-/ });
+  await row.first().waitFor();
+  pass('the new conversation appears in the queued inbox, live');
 
-    await row.first().click();
-    await op.locator('#parts li.visitor', { hasText: 'Hello from the shop' }).waitFor();
-    await op.click('#assign');
-    await op.locator('#c-meta', { hasText: 'assigned to Olga' }).waitFor();
-    pass('the operator opens it and assigns it to herself');
+  await row.first().click();
+  await op.locator('#parts li.visitor', { hasText: 'Hello from the shop' }).waitFor();
+  await op.click('#assign');
+  await op.locator('#c-meta', { hasText: 'assigned to Olga' }).waitFor();
+  pass('the operator opens it and assigns it to herself');
 
-    await shop.fill('#parley-widget textarea', 'Are you there?');
-    await op.locator('#typing').waitFor({ state: 'visible' });
-    await shop.press('#parley-widget textarea', 'Enter');
-    await op.locator('#parts li.visitor', { hasText: 'Are you there?' }).waitFor();
-    pass('visitor typing and messages reach the panel');
+  await shop.fill('#parley-widget textarea', 'Are you there?');
+  await op.locator('#typing').waitFor({ state: 'visible' });
+  await shop.press('#parley-widget textarea', 'Enter');
+  await op.locator('#parts li.visitor', { hasText: 'Are you there?' }).waitFor();
+  pass('visitor typing and messages reach the panel');
 
-    await op.fill('#reply', 'Yes! How can I help?');
-    await op.press('#reply', 'Enter');
-    await shop.locator('#parley-widget li.theirs', { hasText: 'How can I help' }).waitFor();
-    await op.locator('#parts li.staff[data-read="true"]', { hasText: 'How can I help' }).waitFor();
-    pass('the reply reaches the widget, and the panel shows the visitor read it');
-    await op.check('input[value=note]');
-    await op.fill('#reply', 'Internal: VIP customer');
-    await op.press('#reply', 'Enter');
-    await op.locator('#parts li.note', { hasText: 'VIP customer' }).waitFor();
-    await op.fill('#tag-input', 'sizing');
-    await op.press('#tag-input', 'Enter');
-    await op.locator('#tags .tag', { hasText: 'sizing' }).waitFor();
-    await op.check('input[value=reply_admin]');
-    pass('reply, note and tag from the panel');
-    await op.screenshot({ path: path.join(ARTIFACTS, 'panel-conversation.png') });
-    assert.deepEqual(await seriousViolations(op), [], 'axe: serious or critical violations in the panel');
-    pass(`axe scan of the panel with a conversation open: no serious or critical violation (all: ${JSON.stringify(await violationCounts(op))})`);
+  await op.fill('#reply', 'Yes! How can I help?');
+  await op.press('#reply', 'Enter');
+  await shop.locator('#parley-widget li.theirs', { hasText: 'How can I help' }).waitFor();
+  await op.locator('#parts li.staff[data-read="true"]', { hasText: 'How can I help' }).waitFor();
+  pass('the reply reaches the widget, and the panel shows the visitor read it');
+  await op.check('input[value=note]');
+  await op.fill('#reply', 'Internal: VIP customer');
+  await op.press('#reply', 'Enter');
+  await op.locator('#parts li.note', { hasText: 'VIP customer' }).waitFor();
+  await op.fill('#tag-input', 'sizing');
+  await op.press('#tag-input', 'Enter');
+  await op.locator('#tags .tag', { hasText: 'sizing' }).waitFor();
+  await op.check('input[value=reply_admin]');
+  pass('reply, note and tag from the panel');
+  await op.screenshot({ path: path.join(ARTIFACTS, 'panel-conversation.png') });
+  assert.deepEqual(await seriousViolations(op), [], 'axe: serious or critical violations in the panel');
+  pass(`axe scan of the panel with a conversation open: no serious or critical violation (all: ${JSON.stringify(await violationCounts(op))})`);
 
-    // Edit and remove her own reply: the visitor sees both.
-    op.once('dialog', (d) => d.accept('Yes! How can I help you today?'));
-    await op.locator('#parts li.staff', { hasText: 'How can I help' }).getByRole('button', { name: 'Edit message' }).click();
-    await shop.locator('#parley-widget li.theirs', { hasText: 'How can I help you today?' }).waitFor();
-    await op.fill('#reply', 'Sent by mistake');
-    await op.press('#reply', 'Enter');
-    await shop.locator('#parley-widget li.theirs', { hasText: 'Sent by mistake' }).waitFor();
-    op.once('dialog', (d) => d.accept());
-    await op.locator('#parts li.staff', { hasText: 'Sent by mistake' }).getByRole('button', { name: 'Remove message' }).click();
-    await shop.locator('#parley-widget li.theirs', { hasText: 'Message removed' }).waitFor();
-    pass('edit and remove of her own reply reach the widget');
+  // Edit and remove her own reply: the visitor sees both.
+  op.once('dialog', (d) => d.accept('Yes! How can I help you today?'));
+  await op.locator('#parts li.staff', { hasText: 'How can I help' }).getByRole('button', { name: 'Edit message' }).click();
+  await shop.locator('#parley-widget li.theirs', { hasText: 'How can I help you today?' }).waitFor();
+  await op.fill('#reply', 'Sent by mistake');
+  await op.press('#reply', 'Enter');
+  await shop.locator('#parley-widget li.theirs', { hasText: 'Sent by mistake' }).waitFor();
+  op.once('dialog', (d) => d.accept());
+  await op.locator('#parts li.staff', { hasText: 'Sent by mistake' }).getByRole('button', { name: 'Remove message' }).click();
+  await shop.locator('#parley-widget li.theirs', { hasText: 'Message removed' }).waitFor();
+  pass('edit and remove of her own reply reach the widget');
 
-    // Transfer to a department; the inbox can filter by it.
-    await op.click('#transfer');
-    await op.fill('#transfer-department', 'returns');
-    await op.click('#transfer-form button[type=submit]');
-    await op.locator('#c-meta', { hasText: 'department returns' }).waitFor();
-    await op.locator('[data-tab=open]').click();
-    await op.selectOption('#department', 'returns');
-    const transferred = (await op.locator('#c-meta').innerText()).match(/^#(\d+)/)[1];
-    await op.locator(`#list .row[data-id="${transferred}"]`).waitFor();
-    await op.selectOption('#department', '');
-    pass('transfer to a department, and the inbox filtered by it');
+  // Transfer to a department; the inbox can filter by it.
+  await op.click('#transfer');
+  await op.fill('#transfer-department', 'returns');
+  await op.click('#transfer-form button[type=submit]');
+  await op.locator('#c-meta', { hasText: 'department returns' }).waitFor();
+  await op.locator('[data-tab=open]').click();
+  await op.selectOption('#department', 'returns');
+  const transferred = (await op.locator('#c-meta').innerText()).match(/^#(\d+)/)[1];
+  await op.locator(`#list .row[data-id="${transferred}"]`).waitFor();
+  await op.selectOption('#department', '');
+  pass('transfer to a department, and the inbox filtered by it');
 
-    await op.click('#close');
-    await op.locator('#c-meta', { hasText: 'finished' }).waitFor();
-    await shop.fill('#parley-widget textarea', 'One more question');
-    await shop.press('#parley-widget textarea', 'Enter');
-    await op.locator('#c-meta', { hasText: /· assigned ·/ }).waitFor();
-    pass('closed, then reopened by the visitor writing again');
-    const widgetText = await shop.locator('#parley-widget').innerText();
-    assert.ok(!widgetText.includes('VIP customer'), 'the note never reaches the widget');
-    assert.ok(!widgetText.includes('sizing'), 'tags stay hidden from the widget');
-    pass('the widget never shows the note or the tag');
+  await op.click('#close');
+  await op.locator('#c-meta', { hasText: 'finished' }).waitFor();
+  await shop.fill('#parley-widget textarea', 'One more question');
+  await shop.press('#parley-widget textarea', 'Enter');
+  await op.locator('#c-meta', { hasText: /· assigned ·/ }).waitFor();
+  pass('closed, then reopened by the visitor writing again');
+  const widgetText = await shop.locator('#parley-widget').innerText();
+  assert.ok(!widgetText.includes('VIP customer'), 'the note never reaches the widget');
+  assert.ok(!widgetText.includes('sizing'), 'tags stay hidden from the widget');
+  pass('the widget never shows the note or the tag');
 
-    // 200 parts, scrolled back through.
-    const token = await (await fetch(`${base}/v1/dev/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ site: 'demo', role: 'operator', sub: 'op-bulk' }) })).json();
-    const id = Number((await op.locator('#c-meta').innerText()).match(/^#(\d+)/)[1]);
-    for (let i = 0; i < 200; i += 1) {
-      const res = await fetch(`${base}/v1/conversations/${id}/parts`, { method: 'POST',
-        headers: { Authorization: `Bearer ${token.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ type: 'reply_admin', random_id: `bulk-${i}`, body: `bulk message ${i}` }) });
-      assert.equal(res.status, 201);
-    }
-    await op.reload();
-    await op.locator('#online.up').waitFor();
-    await op.locator('[data-tab=open]').click();
-    await op.locator(`#list .row[data-id="${id}"]`).click();
-    await op.locator('#parts li', { hasText: 'bulk message 199' }).waitFor();
-    while (await op.locator('#older').isVisible()) {
-      const before = await op.locator('#parts li').count();
-      await op.click('#older');
-      await op.waitForFunction((n) => document.querySelectorAll('#parts li').length > n, before);
-    }
-    assert.equal(await op.locator('#parts li', { hasText: /bulk message \d+/ }).count(), 200);
-    await op.locator('#parts li.visitor', { hasText: 'Hello from the shop' }).waitFor();
-    pass('the panel scrolls back through 200 parts to the first message');
-
-    // The server restarts: the panel reconnects by itself and stays live.
-    const port = new URL(base).port;
-    server.child.kill('SIGTERM');
-    await server.exited;
-    await op.locator('#online.down').waitFor();
-    server = startServer(bin, config, `127.0.0.1:${port}`);
-    await server.port;
-    await op.locator('#online.up').waitFor({ timeout: 40_000 });
-    await shop.fill('#parley-widget textarea', 'Back after the restart');
-    await shop.press('#parley-widget textarea', 'Enter');
-    await op.locator('#parts li.visitor', { hasText: 'Back after the restart' }).waitFor({ timeout: 40_000 });
-    assert.equal(await op.locator('#parts li', { hasText: 'Back after the restart' }).count(), 1);
-    pass('server restarted: the panel reconnects and gets the next visitor message once');
-
-    assert.deepEqual(errors, [], 'uncaught errors in the pages');
-    console.log(`panel: ${passed} passed, 0 failed`);
-  } catch (err) {
-    console.error(`FAIL: ${err.stack ?? err}`);
-    if (server) console.error(`--- server stderr ---\n${server.stderr.slice(-3000)}`);
-    console.error(`panel: ${passed} passed, 1 failed`);
-    process.exitCode = 1;
-  } finally {
-    await browser?.close().catch(() => {});
-    if (server && server.child.exitCode === null) { server.child.kill('SIGKILL'); await server.exited; }
-    await rm(dir, { recursive: true, force: true });
-    clearTimeout(watchdog);
+  // 200 parts, scrolled back through.
+  const token = await (await fetch(`${base}/v1/dev/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ site: 'demo', role: 'operator', sub: 'op-bulk' }) })).json();
+  const id = Number((await op.locator('#c-meta').innerText()).match(/^#(\d+)/)[1]);
+  for (let i = 0; i < 200; i += 1) {
+    const res = await fetch(`${base}/v1/conversations/${id}/parts`, { method: 'POST',
+      headers: { Authorization: `Bearer ${token.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'reply_admin', random_id: `bulk-${i}`, body: `bulk message ${i}` }) });
+    assert.equal(res.status, 201);
   }
-}
+  await op.reload();
+  await op.locator('#online.up').waitFor();
+  await op.locator('[data-tab=open]').click();
+  await op.locator(`#list .row[data-id="${id}"]`).click();
+  await op.locator('#parts li', { hasText: 'bulk message 199' }).waitFor();
+  while (await op.locator('#older').isVisible()) {
+    const before = await op.locator('#parts li').count();
+    await op.click('#older');
+    await op.waitForFunction((n) => document.querySelectorAll('#parts li').length > n, before);
+  }
+  assert.equal(await op.locator('#parts li', { hasText: /bulk message \d+/ }).count(), 200);
+  await op.locator('#parts li.visitor', { hasText: 'Hello from the shop' }).waitFor();
+  pass('the panel scrolls back through 200 parts to the first message');
 
-main(process.argv[2] ?? path.resolve(here, '../../build/parley'));
+  // The server restarts: the panel reconnects by itself and stays live.
+  const port = new URL(base).port;
+  run.server.child.kill('SIGTERM');
+  await run.server.exited;
+  await op.locator('#online.down').waitFor();
+  run.server = startServer(bin, config, `127.0.0.1:${port}`);
+  await run.server.port;
+  await op.locator('#online.up').waitFor({ timeout: 40_000 });
+  await shop.fill('#parley-widget textarea', 'Back after the restart');
+  await shop.press('#parley-widget textarea', 'Enter');
+  await op.locator('#parts li.visitor', { hasText: 'Back after the restart' }).waitFor({ timeout: 40_000 });
+  assert.equal(await op.locator('#parts li', { hasText: 'Back after the restart' }).count(), 1);
+  pass('server restarted: the panel reconnects and gets the next visitor message once');
+});

@@ -7,21 +7,14 @@
 // Screenshots go to build/test-artifacts/. Exits 0 when every check passes.
 
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
 import { seriousViolations, violationCounts } from './accessibility.mjs';
+import { ARTIFACTS, BIN, WEB_ROOT, runSuite } from './suite.mjs';
 import { WsClient } from '../openapi/ws_client.mjs';
 import { startServer } from '../support/parley_server.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const WEB_ROOT = path.resolve(here, '../../web');
-const ARTIFACTS = path.resolve(here, '../../build/test-artifacts');
-const WATCHDOG_MS = 90_000;
 const STEP_TIMEOUT_MS = 10_000;
 
 const DEMO = { id: 'demo', secret: 'widget-test-secret-0123456789', origins: [], anonymous_visitors: true };
@@ -62,196 +55,171 @@ async function openShop(context, base, errors) {
   return page;
 }
 
-async function main(bin) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-widget-'));
-  mkdirSync(ARTIFACTS, { recursive: true });
-  let server = null, browser = null, operator = null;
-  const errors = [];
-  let passed = 0;
-  const pass = (what) => { passed += 1; console.log(`ok - ${what}`); };
-  const watchdog = setTimeout(() => {
-    console.error(`FAIL: widget test still running after ${WATCHDOG_MS} ms`);
-    if (server) { server.child.kill('SIGKILL'); console.error(server.stderr); }
-    process.exit(1);
-  }, WATCHDOG_MS);
+runSuite('widget', async (run) => {
+  const { dir, errors } = run;
+  const pass = (what) => run.pass(what);
+  const bin = BIN;
+  let operator = null;
+  run.cleanUps.push(() => operator?.close());
+  run.server = startServer(bin, await writeConfig(dir));
+  const port = await run.server.port;
+  const base = `http://127.0.0.1:${port}`;
+  const browser = await run.launch();
 
-  try {
-    server = startServer(bin, await writeConfig(dir));
-    const port = await server.port;
-    const base = `http://127.0.0.1:${port}`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium', headless: true, timeout: 20_000,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+  // --- A visitor on the shop page --------------------------------------------------------
+  const visitor = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await openShop(visitor, base, errors);
+  const w = widget(page);
+  await w.launcher.waitFor({ state: 'visible' });
+  const launcherMs = await page.evaluate(() => Math.round(performance.now()));
+  pass(`the launcher is visible ${launcherMs} ms after navigation started`);
+  assert.equal(await page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((r) => r.name.includes('/v1/ws')).length), 0, 'no WebSocket before the chat is opened');
+  assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontFamily).then((f) => f.includes('Georgia')), true);
+  pass('no connection for a page view that does not open the chat');
 
-    // --- A visitor on the shop page --------------------------------------------------------
-    const visitor = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await openShop(visitor, base, errors);
-    const w = widget(page);
-    await w.launcher.waitFor({ state: 'visible' });
-    const launcherMs = await page.evaluate(() => Math.round(performance.now()));
-    pass(`the launcher is visible ${launcherMs} ms after navigation started`);
-    assert.equal(await page.evaluate(() => performance.getEntriesByType('resource')
-      .filter((r) => r.name.includes('/v1/ws')).length), 0, 'no WebSocket before the chat is opened');
-    assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontFamily).then((f) => f.includes('Georgia')), true);
-    pass('no connection for a page view that does not open the chat');
+  await w.launcher.click();
+  await w.panel.waitFor({ state: 'visible' });
+  const before = Date.now();
+  await w.input.fill('Hi! Do the Trail X run small?');
+  await w.input.press('Enter');
+  await page.locator('#parley-widget li.mine[data-state="sent"]').first().waitFor();
+  pass(`the first message is confirmed by the server ${Date.now() - before} ms after Enter`);
 
-    await w.launcher.click();
-    await w.panel.waitFor({ state: 'visible' });
-    const before = Date.now();
-    await w.input.fill('Hi! Do the Trail X run small?');
-    await w.input.press('Enter');
-    await page.locator('#parley-widget li.mine[data-state="sent"]').first().waitFor();
-    pass(`the first message is confirmed by the server ${Date.now() - before} ms after Enter`);
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('parley:demo')));
+  assert.ok(stored.conversation > 0 && stored.token, 'conversation id and visitor token kept in localStorage');
+  assert.equal(stored.pending.length, 0, 'nothing left pending');
 
-    const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('parley:demo')));
-    assert.ok(stored.conversation > 0 && stored.token, 'conversation id and visitor token kept in localStorage');
-    assert.equal(stored.pending.length, 0, 'nothing left pending');
+  // --- The operator answers over WebSocket ------------------------------------------------
+  const handshake = await WsClient.connect({ port, token: await devToken(base, { role: 'operator', sub: 'op-olga', name: 'Olga' }) });
+  assert.equal(handshake.status, 101, `operator WebSocket: ${handshake.text}`);
+  operator = handshake.ws;
+  await operator.next((f) => f.op === 'hello');
+  assert.equal((await operator.command({ op: 'subscribe', conversation: stored.conversation, after: 0 })).op, 'subscribed');
+  await operator.command({ op: 'typing', conversation: stored.conversation });
+  await w.typing.waitFor({ state: 'visible' });
+  pass('the operator typing shows in the widget');
+  assert.equal((await operator.command({ op: 'part.create', conversation: stored.conversation, type: 'note', random_id: 'n1', body: 'internal: check stock' })).op, 'part.created');
+  assert.equal((await operator.command({ op: 'part.create', conversation: stored.conversation, type: 'reply_admin', random_id: 'r1', body: 'They run about half a size small.' })).op, 'part.created');
+  await w.theirs.filter({ hasText: 'half a size small' }).waitFor();
+  assert.equal(await page.locator('#parley-widget').getByText('internal: check stock').count(), 0, 'a note never reaches the widget');
+  pass('the operator reply appears live; the note does not');
+  const read = await operator.next((f) => f.op === 'read', 'read from the widget');
+  assert.ok(read.up_to >= 1);
+  pass('the widget marks the reply read');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'widget-open.png') });
+  assert.deepEqual(await seriousViolations(page), [], 'axe: serious or critical violations in the open widget');
+  pass(`axe scan of the open widget: no serious or critical violation (all: ${JSON.stringify(await violationCounts(page))})`);
 
-    // --- The operator answers over WebSocket ------------------------------------------------
-    const handshake = await WsClient.connect({ port, token: await devToken(base, { role: 'operator', sub: 'op-olga', name: 'Olga' }) });
-    assert.equal(handshake.status, 101, `operator WebSocket: ${handshake.text}`);
-    operator = handshake.ws;
-    await operator.next((f) => f.op === 'hello');
-    assert.equal((await operator.command({ op: 'subscribe', conversation: stored.conversation, after: 0 })).op, 'subscribed');
-    await operator.command({ op: 'typing', conversation: stored.conversation });
-    await w.typing.waitFor({ state: 'visible' });
-    pass('the operator typing shows in the widget');
-    assert.equal((await operator.command({ op: 'part.create', conversation: stored.conversation, type: 'note', random_id: 'n1', body: 'internal: check stock' })).op, 'part.created');
-    assert.equal((await operator.command({ op: 'part.create', conversation: stored.conversation, type: 'reply_admin', random_id: 'r1', body: 'They run about half a size small.' })).op, 'part.created');
-    await w.theirs.filter({ hasText: 'half a size small' }).waitFor();
-    assert.equal(await page.locator('#parley-widget').getByText('internal: check stock').count(), 0, 'a note never reaches the widget');
-    pass('the operator reply appears live; the note does not');
-    const read = await operator.next((f) => f.op === 'read', 'read from the widget');
-    assert.ok(read.up_to >= 1);
-    pass('the widget marks the reply read');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'widget-open.png') });
-    assert.deepEqual(await seriousViolations(page), [], 'axe: serious or critical violations in the open widget');
-    pass(`axe scan of the open widget: no serious or critical violation (all: ${JSON.stringify(await violationCounts(page))})`);
+  // --- Reload: the same history ------------------------------------------------------------
+  await page.reload();
+  await w.launcher.click();
+  await w.theirs.filter({ hasText: 'half a size small' }).waitFor();
+  assert.equal(await w.mine.filter({ hasText: 'Trail X run small' }).count(), 1);
+  assert.equal(await page.locator('#parley-widget').getByText('internal: check stock').count(), 0);
+  pass('after a reload the same history, once, without the note');
 
-    // --- Reload: the same history ------------------------------------------------------------
-    await page.reload();
-    await w.launcher.click();
-    await w.theirs.filter({ hasText: 'half a size small' }).waitFor();
-    assert.equal(await w.mine.filter({ hasText: 'Trail X run small' }).count(), 1);
-    assert.equal(await page.locator('#parley-widget').getByText('internal: check stock').count(), 0);
-    pass('after a reload the same history, once, without the note');
+  // --- The server restarts mid-conversation --------------------------------------------------
+  const configFile = path.join(dir, 'parley.json');
+  operator.close();
+  run.server.child.kill('SIGTERM');
+  await run.server.exited;
+  await page.locator('#parley-widget .status', { hasText: 'Reconnecting' }).waitFor();
+  await w.input.fill('Written while you were away');
+  await w.input.press('Enter');
+  await page.locator('#parley-widget li.mine[data-state="pending"]', { hasText: 'while you were away' }).waitFor();
+  run.server = startServer(bin, configFile, `127.0.0.1:${port}`);
+  await run.server.port;
+  await page.locator('#parley-widget li.mine[data-state="sent"]', { hasText: 'while you were away' })
+    .waitFor({ timeout: 40_000 });
+  const after = await fetch(`${base}/v1/conversations/${stored.conversation}/parts?limit=500`,
+    { headers: { Authorization: `Bearer ${await devToken(base, { role: 'operator', sub: 'op-olga' })}` } });
+  const parts = await after.json();
+  const bodies = parts.filter((x) => x.type === 'reply_user').map((x) => x.body);
+  assert.deepEqual(bodies, ['Hi! Do the Trail X run small?', 'Written while you were away'],
+    'each visitor message stored exactly once');
+  assert.equal(await w.mine.filter({ hasText: 'while you were away' }).count(), 1, 'shown once');
+  assert.equal(await w.theirs.filter({ hasText: 'half a size small' }).count(), 1, 'the reply shown once');
+  pass('server restarted: the widget reconnects, the message written meanwhile is stored and shown once');
 
-    // --- The server restarts mid-conversation --------------------------------------------------
-    const configFile = path.join(dir, 'parley.json');
-    operator.close();
-    server.child.kill('SIGTERM');
-    await server.exited;
-    await page.locator('#parley-widget .status', { hasText: 'Reconnecting' }).waitFor();
-    await w.input.fill('Written while you were away');
-    await w.input.press('Enter');
-    await page.locator('#parley-widget li.mine[data-state="pending"]', { hasText: 'while you were away' }).waitFor();
-    server = startServer(bin, configFile, `127.0.0.1:${port}`);
-    await server.port;
-    await page.locator('#parley-widget li.mine[data-state="sent"]', { hasText: 'while you were away' })
-      .waitFor({ timeout: 40_000 });
-    const after = await fetch(`${base}/v1/conversations/${stored.conversation}/parts?limit=500`,
-      { headers: { Authorization: `Bearer ${await devToken(base, { role: 'operator', sub: 'op-olga' })}` } });
-    const parts = await after.json();
-    const bodies = parts.filter((x) => x.type === 'reply_user').map((x) => x.body);
-    assert.deepEqual(bodies, ['Hi! Do the Trail X run small?', 'Written while you were away'],
-      'each visitor message stored exactly once');
-    assert.equal(await w.mine.filter({ hasText: 'while you were away' }).count(), 1, 'shown once');
-    assert.equal(await w.theirs.filter({ hasText: 'half a size small' }).count(), 1, 'the reply shown once');
-    pass('server restarted: the widget reconnects, the message written meanwhile is stored and shown once');
-
-    // --- Scrolling up loads older parts -------------------------------------------------------
-    const bulkToken = await devToken(base, { role: 'operator', sub: 'op-bulk', name: 'Bulk' });
-    for (let i = 0; i < 120; i += 1) {
-      const res = await fetch(`${base}/v1/conversations/${stored.conversation}/parts`, { method: 'POST',
-        headers: { Authorization: `Bearer ${bulkToken}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ type: 'reply_admin', random_id: `bulk-${i}`, body: `older message ${i}` }) });
-      assert.equal(res.status, 201);
-    }
-    await page.reload();
-    await w.launcher.click();
-    await w.theirs.filter({ hasText: 'older message 119' }).waitFor();
-    assert.ok(await w.theirs.filter({ hasText: /older message \d+/ }).count() <= 50, 'the first page is the newest 50');
-    assert.ok(await page.locator('#parley-widget .messages').evaluate((el) => el.scrollTop > 0), 'opened at the newest message');
-    for (let i = 0; i < 10 && !(await page.locator('#parley-widget .messages[data-complete]').count()); i += 1) {
-      const before = await page.locator('#parley-widget li').count();
-      await page.locator('#parley-widget .messages').evaluate((el) => { el.scrollTop = 0; });
-      await page.waitForFunction((n) => document.querySelector('#parley-widget').shadowRoot.querySelectorAll('li').length > n
-        || document.querySelector('#parley-widget').shadowRoot.querySelector('.messages').dataset.complete, before);
-    }
-    assert.equal(await w.theirs.filter({ hasText: /older message \d+/ }).count(), 120);
-    assert.equal(await w.mine.filter({ hasText: 'Trail X run small' }).count(), 1, 'back to the first message, once');
-    pass('scrolling up loads the older parts, down to the first');
-
-    // --- Keyboard only ----------------------------------------------------------------------
-    const keyboard = await browser.newContext();
-    const kpage = await openShop(keyboard, base, errors);
-    const k = widget(kpage);
-    await k.launcher.waitFor({ state: 'visible' });
-    for (let i = 0; i < 10 && !(await k.launcher.evaluate((el) => el.matches(':focus'))); i += 1) await kpage.keyboard.press('Tab');
-    assert.ok(await k.launcher.evaluate((el) => el.matches(':focus')), 'Tab reaches the launcher');
-    await kpage.keyboard.press('Enter');
-    await k.panel.waitFor({ state: 'visible' });
-    await kpage.keyboard.type('Typed without a mouse');
-    await kpage.keyboard.press('Enter');
-    await kpage.locator('#parley-widget li.mine[data-state="sent"]').first().waitFor();
-    await kpage.keyboard.press('Escape');
-    await k.panel.waitFor({ state: 'hidden' });
-    pass('keyboard only: open, send, close');
-
-    // --- A pre-chat form, and where the visitor came from ---------------------------------
-    const asked = await browser.newContext();
-    const qpage = await asked.newPage();
-    qpage.setDefaultTimeout(STEP_TIMEOUT_MS);
-    await qpage.goto(`${base}/web/demo/`);
-    await qpage.click('text=Contact us');
-    await qpage.waitForURL('**/web/demo/contact.html');
-    await qpage.click('#parley-widget .launcher');
-    await qpage.fill('#parley-widget .prechat input[name=name]', 'Anna Berg');
-    await qpage.fill('#parley-widget .prechat input[name=email]', 'anna@example.com');
-    await qpage.click('#parley-widget .prechat button');
-    await qpage.fill('#parley-widget textarea', 'Question about sizes');
-    await qpage.press('#parley-widget textarea', 'Enter');
-    await qpage.locator('#parley-widget li.mine[data-state="sent"]').waitFor().catch(async (err) => {
-      throw new Error(`${err.message}\nwidget state: ${await qpage.evaluate(() => localStorage.getItem('parley:demo'))}` +
-        `\nstatus: ${await qpage.locator('#parley-widget .status').innerText()}`);
-    });
-    const askedState = await qpage.evaluate(() => JSON.parse(localStorage.getItem('parley:demo')));
-    const conv = await (await fetch(`${base}/v1/conversations/${askedState.conversation}`,
-      { headers: { Authorization: `Bearer ${await devToken(base, { role: 'operator', sub: 'op-olga' })}` } })).json();
-    assert.deepEqual(conv.prechat_fields, { name: 'Anna Berg', email: 'anna@example.com' });
-    assert.equal(conv.entry_page, `${base}/web/demo/contact.html`);
-    assert.equal(conv.int_referer, `${base}/web/demo/`);
-    assert.equal(conv.ext_referer, null);
-    pass('the pre-chat answers, the entry page and the internal referrer reach the conversation');
-
-    // --- A phone-sized screen ---------------------------------------------------------------
-    const phone = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
-    const ppage = await openShop(phone, base, errors);
-    const p = widget(ppage);
-    await p.launcher.click();
-    await p.panel.waitFor({ state: 'visible' });
-    const box = await p.panel.boundingBox();
-    assert.ok(box.x >= 0 && box.x + box.width <= 375 + 0.5 && box.y >= 0 && box.y + box.height <= 667 + 0.5,
-      `the open widget fits 375×667: ${JSON.stringify(box)}`);
-    assert.ok(await ppage.evaluate(() => document.documentElement.scrollWidth <= 375), 'nothing overflows the page');
-    await ppage.screenshot({ path: path.join(ARTIFACTS, 'widget-phone.png') });
-    pass('on 375×667 the open widget fits the screen');
-
-    assert.deepEqual(errors, [], 'uncaught errors in the pages');
-    console.log(`widget: ${passed} passed, 0 failed`);
-  } catch (err) {
-    console.error(`FAIL: ${err.stack ?? err}`);
-    if (server) console.error(`--- server stderr ---\n${server.stderr.slice(-4000)}`);
-    console.error(`widget: ${passed} passed, 1 failed`);
-    process.exitCode = 1;
-  } finally {
-    operator?.close();
-    await browser?.close().catch(() => {});
-    if (server && server.child.exitCode === null) { server.child.kill('SIGKILL'); await server.exited; }
-    await rm(dir, { recursive: true, force: true });
-    clearTimeout(watchdog);
+  // --- Scrolling up loads older parts -------------------------------------------------------
+  const bulkToken = await devToken(base, { role: 'operator', sub: 'op-bulk', name: 'Bulk' });
+  for (let i = 0; i < 120; i += 1) {
+    const res = await fetch(`${base}/v1/conversations/${stored.conversation}/parts`, { method: 'POST',
+      headers: { Authorization: `Bearer ${bulkToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'reply_admin', random_id: `bulk-${i}`, body: `older message ${i}` }) });
+    assert.equal(res.status, 201);
   }
-}
+  // All of them live first, so the reload replays nothing and history alone fills the list.
+  await w.theirs.filter({ hasText: 'older message 119' }).waitFor();
+  await page.reload();
+  await w.launcher.click();
+  await w.theirs.filter({ hasText: 'older message 119' }).waitFor();
+  assert.ok(await w.theirs.filter({ hasText: /older message \d+/ }).count() <= 50, 'the first page is the newest 50');
+  assert.ok(await page.locator('#parley-widget .messages').evaluate((el) => el.scrollTop > 0), 'opened at the newest message');
+  // Scroll to the top until the widget says it has the first page.
+  await page.waitForFunction(() => {
+    const list = document.querySelector('#parley-widget').shadowRoot.querySelector('.messages');
+    list.scrollTop = 0;
+    list.dispatchEvent(new Event('scroll'));
+    return list.dataset.complete === 'true';
+  }, null, { polling: 250, timeout: 20_000 });
+  assert.equal(await w.theirs.filter({ hasText: /older message \d+/ }).count(), 120);
+  assert.equal(await w.mine.filter({ hasText: 'Trail X run small' }).count(), 1, 'back to the first message, once');
+  pass('scrolling up loads the older parts, down to the first');
 
-main(process.argv[2] ?? path.resolve(here, '../../build/parley'));
+  // --- Keyboard only ----------------------------------------------------------------------
+  const keyboard = await browser.newContext();
+  const kpage = await openShop(keyboard, base, errors);
+  const k = widget(kpage);
+  await k.launcher.waitFor({ state: 'visible' });
+  for (let i = 0; i < 10 && !(await k.launcher.evaluate((el) => el.matches(':focus'))); i += 1) await kpage.keyboard.press('Tab');
+  assert.ok(await k.launcher.evaluate((el) => el.matches(':focus')), 'Tab reaches the launcher');
+  await kpage.keyboard.press('Enter');
+  await k.panel.waitFor({ state: 'visible' });
+  await kpage.keyboard.type('Typed without a mouse');
+  await kpage.keyboard.press('Enter');
+  await kpage.locator('#parley-widget li.mine[data-state="sent"]').first().waitFor();
+  await kpage.keyboard.press('Escape');
+  await k.panel.waitFor({ state: 'hidden' });
+  pass('keyboard only: open, send, close');
+
+  // --- A pre-chat form, and where the visitor came from ---------------------------------
+  const asked = await browser.newContext();
+  const qpage = await asked.newPage();
+  qpage.setDefaultTimeout(STEP_TIMEOUT_MS);
+  await qpage.goto(`${base}/web/demo/`);
+  await qpage.click('text=Contact us');
+  await qpage.waitForURL('**/web/demo/contact.html');
+  await qpage.click('#parley-widget .launcher');
+  await qpage.fill('#parley-widget .prechat input[name=name]', 'Anna Berg');
+  await qpage.fill('#parley-widget .prechat input[name=email]', 'anna@example.com');
+  await qpage.click('#parley-widget .prechat button');
+  await qpage.fill('#parley-widget textarea', 'Question about sizes');
+  await qpage.press('#parley-widget textarea', 'Enter');
+  await qpage.locator('#parley-widget li.mine[data-state="sent"]').waitFor().catch(async (err) => {
+    throw new Error(`${err.message}\nwidget state: ${await qpage.evaluate(() => localStorage.getItem('parley:demo'))}` +
+      `\nstatus: ${await qpage.locator('#parley-widget .status').innerText()}`);
+  });
+  const askedState = await qpage.evaluate(() => JSON.parse(localStorage.getItem('parley:demo')));
+  const conv = await (await fetch(`${base}/v1/conversations/${askedState.conversation}`,
+    { headers: { Authorization: `Bearer ${await devToken(base, { role: 'operator', sub: 'op-olga' })}` } })).json();
+  assert.deepEqual(conv.prechat_fields, { name: 'Anna Berg', email: 'anna@example.com' });
+  assert.equal(conv.entry_page, `${base}/web/demo/contact.html`);
+  assert.equal(conv.int_referer, `${base}/web/demo/`);
+  assert.equal(conv.ext_referer, null);
+  pass('the pre-chat answers, the entry page and the internal referrer reach the conversation');
+
+  // --- A phone-sized screen ---------------------------------------------------------------
+  const phone = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
+  const ppage = await openShop(phone, base, errors);
+  const p = widget(ppage);
+  await p.launcher.click();
+  await p.panel.waitFor({ state: 'visible' });
+  const box = await p.panel.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 375 + 0.5 && box.y >= 0 && box.y + box.height <= 667 + 0.5,
+    `the open widget fits 375×667: ${JSON.stringify(box)}`);
+  assert.ok(await ppage.evaluate(() => document.documentElement.scrollWidth <= 375), 'nothing overflows the page');
+  await ppage.screenshot({ path: path.join(ARTIFACTS, 'widget-phone.png') });
+  pass('on 375×667 the open widget fits the screen');
+});
