@@ -6,10 +6,11 @@
 //   node panel.test.mjs <path-to-parley-binary>
 
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { seriousViolations, violationCounts } from './accessibility.mjs';
+import { BACKGROUND, clickNotification, notifications, setHidden } from './background.mjs';
 import { ARTIFACTS, BIN, WEB_ROOT, runSuite } from './suite.mjs';
 import { startServer } from '../support/parley_server.mjs';
 
@@ -37,7 +38,10 @@ runSuite('panel', async (run) => {
 
   // The operator signs in.
   // bypassCSP only lets the accessibility scan inject axe into the page.
-  const op = await open(await browser.newContext({ viewport: { width: 1360, height: 820 }, bypassCSP: true }), `${base}/web/operator/`);
+  const opContext = await browser.newContext({ viewport: { width: 1360, height: 820 }, bypassCSP: true,
+    permissions: ['notifications'] });
+  await opContext.addInitScript(BACKGROUND);
+  const op = await open(opContext, `${base}/web/operator/`);
   await op.fill('#op-id', 'op-olga');
   await op.fill('#op-name', 'Olga');
   await op.click('#signin-form button[type=submit]');
@@ -50,7 +54,7 @@ runSuite('panel', async (run) => {
   await shop.fill('#parley-widget textarea', 'Hello from the shop');
   await shop.press('#parley-widget textarea', 'Enter');
   await shop.locator('#parley-widget li.mine[data-state="sent"]').waitFor();
-  const row = op.locator('#list .row', { hasText: /anon-/ });
+  const row = op.locator('#list .row', { hasText: /Visitor [\w-]{6}/ });
   await row.first().waitFor();
   pass('the new conversation appears in the queued inbox, live');
 
@@ -60,7 +64,7 @@ runSuite('panel', async (run) => {
   await op.locator('#c-meta', { hasText: 'assigned to Olga' }).waitFor();
   pass('the operator opens it and assigns it to herself');
 
-  await shop.fill('#parley-widget textarea', 'Are you there?');
+  await shop.fill('#parley-widget textarea', 'Are you there? Write to anna@example.com');
   await op.locator('#typing').waitFor({ state: 'visible' });
   await shop.press('#parley-widget textarea', 'Enter');
   await op.locator('#parts li.visitor', { hasText: 'Are you there?' }).waitFor();
@@ -80,9 +84,26 @@ runSuite('panel', async (run) => {
   await op.locator('#tags .tag', { hasText: 'sizing' }).waitFor();
   await op.check('input[value=reply_admin]');
   pass('reply, note and tag from the panel');
+  await op.click('[data-tab=mine]');
+  await op.locator('#list .row.active').waitFor();
   await op.screenshot({ path: path.join(ARTIFACTS, 'panel-conversation.png') });
   assert.deepEqual(await seriousViolations(op), [], 'axe: serious or critical violations in the panel');
   pass(`axe scan of the panel with a conversation open: no serious or critical violation (all: ${JSON.stringify(await violationCounts(op))})`);
+
+  // Export, as written and with personal data redacted.
+  const download = async (button) => {
+    await op.click('#export');
+    await op.screenshot({ path: path.join(ARTIFACTS, 'panel-export.png') });
+    const [file] = await Promise.all([op.waitForEvent('download'), op.click(button)]);
+    return readFile(await file.path(), 'utf8');
+  };
+  const asWritten = await download('#export-full');
+  assert.match(asWritten, /Are you there\? Write to anna@example\.com/);
+  const redacted = await download('#export-redacted');
+  assert.match(redacted, /Are you there\? Write to \[email\]/);
+  assert.ok(!redacted.includes('anna@example.com'), 'the redacted export has no e-mail address');
+  assert.ok(await op.locator('#export-form').isHidden(), 'the export choice closes after a download');
+  pass('export of the transcript as written and with personal data redacted');
 
   // Edit and remove her own reply: the visitor sees both.
   op.once('dialog', (d) => d.accept('Yes! How can I help you today?'));
@@ -119,9 +140,17 @@ runSuite('panel', async (run) => {
   assert.ok(!widgetText.includes('sizing'), 'tags stay hidden from the widget');
   pass('the widget never shows the note or the tag');
 
-  // 200 parts, scrolled back through.
-  const token = await (await fetch(`${base}/v1/dev/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ site: 'demo', role: 'operator', sub: 'op-bulk' }) })).json();
+  // 105 more queued conversations, then 200 parts, scrolled back through.
+  const devToken = async (claims) => (await (await fetch(`${base}/v1/dev/token`, { method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ site: 'demo', ...claims }) })).json()).token;
+  const queuer = await devToken({ role: 'visitor', sub: 'visitor-queue', name: 'Queued Visitor' });
+  for (let i = 0; i < 105; i += 1) {
+    const res = await fetch(`${base}/v1/conversations`, { method: 'POST',
+      headers: { Authorization: `Bearer ${queuer}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ random_id: `queued-${i}` }) });
+    assert.equal(res.status, 201);
+  }
+  const token = { token: await devToken({ role: 'operator', sub: 'op-bulk' }) };
   const id = Number((await op.locator('#c-meta').innerText()).match(/^#(\d+)/)[1]);
   for (let i = 0; i < 200; i += 1) {
     const res = await fetch(`${base}/v1/conversations/${id}/parts`, { method: 'POST',
@@ -131,6 +160,14 @@ runSuite('panel', async (run) => {
   }
   await op.reload();
   await op.locator('#online.up').waitFor();
+  await op.locator('#list .row >> nth=99').waitFor();
+  assert.equal(await op.locator('#list .row').count(), 100, 'the queued tab reads its first page of 100');
+  await op.click('#more');
+  await op.locator('#list .row >> nth=104').waitFor();
+  assert.equal(await op.locator('#list .row').count(), 105);
+  assert.ok(await op.locator('#more').isHidden(), 'no more pages after the last');
+  await op.screenshot({ path: path.join(ARTIFACTS, 'panel-inbox.png') });
+  pass('the inbox pages past 100 conversations in a tab');
   await op.locator('[data-tab=open]').click();
   await op.locator(`#list .row[data-id="${id}"]`).click();
   await op.locator('#parts li', { hasText: 'bulk message 199' }).waitFor();
@@ -142,6 +179,29 @@ runSuite('panel', async (run) => {
   assert.equal(await op.locator('#parts li', { hasText: /bulk message \d+/ }).count(), 200);
   await op.locator('#parts li.visitor', { hasText: 'Hello from the shop' }).waitFor();
   pass('the panel scrolls back through 200 parts to the first message');
+
+  // Desktop notifications, only while the panel is in the background.
+  assert.deepEqual(await notifications(op), [], 'no notification while the panel is in front');
+  await setHidden(op, true);
+  const second = await open(await browser.newContext(), `${base}/web/demo/`);
+  await second.click('#parley-widget .launcher');
+  await second.fill('#parley-widget textarea', 'A second visitor');
+  await second.press('#parley-widget textarea', 'Enter');
+  await second.locator('#parley-widget li.mine[data-state="sent"]').waitFor();
+  await shop.fill('#parley-widget textarea', 'Still there?');
+  await shop.press('#parley-widget textarea', 'Enter');
+  await op.waitForFunction(() => window.__parleyTestNotifications.some((n) => n.body === 'Still there?'));
+  const raised = await notifications(op);
+  const started = raised.findIndex((n) => n.title === 'New conversation');
+  const message = raised.findIndex((n) => n.body === 'Still there?');
+  assert.ok(started >= 0 && /opened a chat/.test(raised[started].body), `a notification for the new conversation: ${JSON.stringify(raised)}`);
+  assert.match(raised[message].title, /^New message from /);
+  await setHidden(op, false);
+  await clickNotification(op, started);
+  await op.locator('#parts li.visitor', { hasText: 'A second visitor' }).waitFor();
+  await clickNotification(op, message);
+  await op.locator('#parts li.visitor', { hasText: 'Still there?' }).waitFor();
+  pass('in the background: desktop notifications for a new conversation and a visitor message, each opening its conversation');
 
   // The server restarts: the panel reconnects by itself and stays live.
   const port = new URL(base).port;

@@ -7,10 +7,11 @@
 // Screenshots go to build/test-artifacts/. Exits 0 when every check passes.
 
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { seriousViolations, violationCounts } from './accessibility.mjs';
+import { BACKGROUND, setHidden, titlesSeen } from './background.mjs';
 import { ARTIFACTS, BIN, WEB_ROOT, runSuite } from './suite.mjs';
 import { WsClient } from '../openapi/ws_client.mjs';
 import { startServer } from '../support/parley_server.mjs';
@@ -19,10 +20,15 @@ const STEP_TIMEOUT_MS = 10_000;
 
 const DEMO = { id: 'demo', secret: 'widget-test-secret-0123456789', origins: [], anonymous_visitors: true };
 
+// The shipped web/ plus one page of a site that turns the title blink off.
 async function writeConfig(dir) {
+  const root = path.join(dir, 'web');
+  await cp(WEB_ROOT, root, { recursive: true });
+  await writeFile(path.join(root, 'demo', 'quiet.html'), '<!doctype html><html lang="en"><title>Quiet shop</title>' +
+    '<script src="/web/widget/parley-widget.js" data-site="demo" data-notify="off" async></script></html>');
   const file = path.join(dir, 'parley.json');
   await writeFile(file, JSON.stringify({
-    sites: [DEMO], storage: { path: path.join(dir, 'data') }, web: { root: WEB_ROOT },
+    sites: [DEMO], storage: { path: path.join(dir, 'data') }, web: { root },
     dev_tokens: true, log: { level: 'info' },
   }));
   return file;
@@ -68,6 +74,7 @@ runSuite('widget', async (run) => {
 
   // --- A visitor on the shop page --------------------------------------------------------
   const visitor = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await visitor.addInitScript(BACKGROUND);
   const page = await openShop(visitor, base, errors);
   const w = widget(page);
   await w.launcher.waitFor({ state: 'visible' });
@@ -107,6 +114,17 @@ runSuite('widget', async (run) => {
   const read = await operator.next((f) => f.op === 'read', 'read from the widget');
   assert.ok(read.up_to >= 1);
   pass('the widget marks the reply read');
+
+  // --- A reply while the visitor looks at another tab ---------------------------------------
+  const shopTitle = await page.title();
+  await setHidden(page, true);
+  await operator.command({ op: 'part.create', conversation: stored.conversation, type: 'reply_admin', random_id: 'r2', body: 'Anything else?' });
+  await page.waitForFunction(() => document.title === 'New message');
+  await setHidden(page, false);
+  await page.waitForFunction((t) => document.title === t, shopTitle);
+  await page.waitForTimeout(1200);
+  assert.equal(await page.title(), shopTitle, 'the blinking stops once the page is visible');
+  pass('a reply while the page is hidden blinks its title, and the blinking stops when the visitor is back');
   await page.screenshot({ path: path.join(ARTIFACTS, 'widget-open.png') });
   assert.deepEqual(await seriousViolations(page), [], 'axe: serious or critical violations in the open widget');
   pass(`axe scan of the open widget: no serious or critical violation (all: ${JSON.stringify(await violationCounts(page))})`);
@@ -209,6 +227,29 @@ runSuite('widget', async (run) => {
   assert.equal(conv.int_referer, `${base}/web/demo/`);
   assert.equal(conv.ext_referer, null);
   pass('the pre-chat answers, the entry page and the internal referrer reach the conversation');
+
+  // --- A site that opts out of the title blink ---------------------------------------------
+  const quiet = await browser.newContext();
+  await quiet.addInitScript(BACKGROUND);
+  const quietPage = await quiet.newPage();
+  quietPage.setDefaultTimeout(STEP_TIMEOUT_MS);
+  quietPage.on('pageerror', (err) => errors.push(err.message));
+  await quietPage.goto(`${base}/web/demo/quiet.html`);
+  await quietPage.click('#parley-widget .launcher');
+  await quietPage.fill('#parley-widget textarea', 'No blinking, please');
+  await quietPage.press('#parley-widget textarea', 'Enter');
+  await quietPage.locator('#parley-widget li.mine[data-state="sent"]').waitFor();
+  const quietConversation = await quietPage.evaluate(() => JSON.parse(localStorage.getItem('parley:demo')).conversation);
+  await setHidden(quietPage, true);
+  const quietToken = await devToken(base, { role: 'operator', sub: 'op-olga' });
+  const answer = await fetch(`${base}/v1/conversations/${quietConversation}/parts`, { method: 'POST',
+    headers: { Authorization: `Bearer ${quietToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'reply_admin', random_id: 'quiet-1', body: 'Understood' }) });
+  assert.equal(answer.status, 201);
+  await quietPage.locator('#parley-widget li.theirs', { hasText: 'Understood' }).waitFor();
+  await quietPage.waitForTimeout(2500);
+  assert.deepEqual(await titlesSeen(quietPage), ['Quiet shop'], 'data-notify="off": the title stays');
+  pass('with data-notify="off" a hidden page keeps its title');
 
   // --- A phone-sized screen ---------------------------------------------------------------
   const phone = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });

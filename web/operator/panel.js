@@ -16,6 +16,8 @@ const h = (tag, attrs = {}, ...children) => {
 };
 const time = (iso) => (iso ? new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' }) : '');
 const clock = (unix) => new Date(unix * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+// Anonymous visitors have only a random id: show a short, stable handle of it.
+const actorLabel = (a) => a.name || (a.id.startsWith('anon-') ? `Visitor ${a.id.slice(5, 11)}` : a.id);
 const SITE = new URLSearchParams(location.search).get('site') || 'demo';
 const TABS = {
   queued: { filter: (c) => c.status === 'queued', query: 'status[]=queued' },
@@ -48,11 +50,11 @@ function renderList() {
     return h('li', {},
       h('button', { type: 'button', class: c.id === current?.id ? 'row active' : 'row', 'data-id': c.id,
                     'aria-current': c.id === current?.id ? 'true' : null, onclick: () => openConversation(c.id) },
-        h('span', { class: 'who' }, c.visitor.name || c.visitor.id),
-        n ? h('span', { class: 'count', 'aria-label': `${n} unread` }, String(n)) : null,
-        h('span', { class: `status ${c.status}` }, c.status),
+        h('span', { class: 'who' }, actorLabel(c.visitor),
+          n ? h('span', { class: 'count', 'aria-label': `${n} unread` }, String(n)) : null),
         h('span', { class: 'when' }, time(c.updated_at)),
-        h('span', { class: 'sub' }, c.assignee ? `→ ${c.assignee.name || c.assignee.id}` : (c.department || 'no department'))));
+        h('span', { class: 'sub' }, c.assignee ? `→ ${actorLabel(c.assignee)}` : (c.department || 'no department')),
+        h('span', { class: `status ${c.status}` }, c.status)));
   }));
   $('list-empty').hidden = rows.length > 0;
   const known = new Set([...conversations.values()].map((c) => c.department).filter(Boolean));
@@ -61,14 +63,22 @@ function renderList() {
     if (![...select.options].some((o) => o.value === d)) select.append(h('option', { value: d }, d));
 }
 
-async function loadTab(name) {
-  tab = name;
+// Each tab reads the list a page at a time; live changes arrive through the inbox
+// subscription, so a page already read never needs reading again.
+const PAGE = 100;
+let listPage = 0, listTotal = 0;
+
+async function loadTab(name, more = false) {
+  if (!more) { tab = name; listPage = 0; }
   for (const b of document.querySelectorAll('[role=tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === name));
   const q = typeof TABS[name].query === 'function' ? TABS[name].query(me.id) : TABS[name].query;
   try {
-    const res = await conn.api(`/v1/conversations?${q}&sort_column=updated_at&per=100`);
+    const res = await conn.api(`/v1/conversations?${q}&sort_column=updated_at&per=${PAGE}&page=${listPage + 1}`);
     for (const c of await res.json()) conversations.set(c.id, c);
+    listPage += 1;
+    listTotal = Number(res.headers.get('X-Total-Count')) || 0;
   } catch { /* shown as offline */ }
+  $('more').hidden = listPage * PAGE >= listTotal;
   renderList();
 }
 
@@ -86,14 +96,15 @@ function renderPart(p) {
   const el = parts.get(p.id) || h('li', { 'data-id': p.id });
   el.className = kind;
   const own = !system && !p.removed && p.from.role === 'operator' && p.from.id === me.id;
-  el.replaceChildren(
-    h('span', { class: 'author' }, system ? '' : kind === 'note' ? `Note · ${p.from.name || p.from.id}` : (p.from.name || p.from.id)),
+  el.replaceChildren(...[
+    h('span', { class: 'author' }, system ? '' : kind === 'note' ? `Note · ${actorLabel(p.from)}` : actorLabel(p.from)),
     h('span', { class: 'body' }, text),
     h('span', { class: 'meta' }, clock(p.created), p.edited ? ' · edited' : '',
       p.from.role === 'operator' && p.read && kind === 'staff' ? ' · read' : ''),
     own ? h('span', { class: 'own-actions' },
       h('button', { type: 'button', 'aria-label': 'Edit message', onclick: () => editPart(p) }, 'Edit'),
-      h('button', { type: 'button', 'aria-label': 'Remove message', onclick: () => removePart(p) }, 'Remove')) : null);
+      h('button', { type: 'button', 'aria-label': 'Remove message', onclick: () => removePart(p) }, 'Remove')) : null,
+  ].filter(Boolean));
   if (!parts.has(p.id)) {
     const list = $('parts');
     const next = [...list.children].find((li) => Number(li.dataset.id) > p.id);
@@ -104,7 +115,7 @@ function renderPart(p) {
 }
 
 function renderHeader(c) {
-  $('c-title').textContent = c.visitor.name || c.visitor.id;
+  $('c-title').textContent = actorLabel(c.visitor);
   $('c-meta').textContent = [`#${c.id}`, c.status, c.assignee ? `assigned to ${c.assignee.name || c.assignee.id}` : 'unassigned',
     c.department ? `department ${c.department}` : null].filter(Boolean).join(' · ');
   $('assign').disabled = c.assignee?.id === me.id && c.status === 'assigned';
@@ -192,8 +203,7 @@ function onPart(p) {
     unread.set(p.conversation, (unread.get(p.conversation) || 0) + 1);
     renderList();
   }
-  if (p.from.role === 'visitor' && p.type === 'reply_user' && document.hidden && window.Notification?.permission === 'granted')
-    new Notification('New visitor message', { body: p.body.slice(0, 120), tag: `parley-${p.conversation}` });
+  if (p.from.role === 'visitor' && p.type === 'reply_user') desktopNotice(`New message from ${actorLabel(p.from)}`, p.body, p.conversation);
 }
 
 async function editPart(p) {
@@ -232,12 +242,26 @@ async function tagCommand(change) {
   if (answer?.conversation) onConversation(answer.conversation);
 }
 
-async function exportTranscript() {
-  const redact = confirm('Redact personal data (e-mails, phone and card numbers)?');
+async function exportTranscript(redact) {
   const res = await conn.api(`/v1/conversations/${current.id}/export?format=text${redact ? '&redact=pii' : ''}`);
   const url = URL.createObjectURL(await res.blob());
-  h('a', { href: url, download: `conversation-${current.id}.txt` }).click();
+  h('a', { href: url, download: `conversation-${current.id}${redact ? '-redacted' : ''}.txt` }).click();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
+  toggle('export', false);
+}
+
+function toggle(name, show) {
+  const form = $(`${name}-form`);
+  form.hidden = !(show ?? form.hidden);
+  $(name).setAttribute('aria-expanded', String(!form.hidden));
+  return !form.hidden;
+}
+
+// Only while the panel is in the background, and only with the user's permission.
+function desktopNotice(title, body, conversation) {
+  if (!document.hidden || window.Notification?.permission !== 'granted') return;
+  const n = new Notification(title, { body: body.slice(0, 120), tag: `parley-${conversation}` });
+  n.onclick = () => { window.focus(); openConversation(conversation); n.close(); };
 }
 
 function start(token, identity) {
@@ -255,6 +279,10 @@ function start(token, identity) {
   conn.addEventListener('offline', () => { $('online').textContent = 'reconnecting…'; $('online').className = 'online down'; });
   conn.addEventListener('conversation', (e) => onConversation(e.detail.conversation));
   conn.addEventListener('conversation.started', (e) => onConversation(e.detail.conversation));
+  conn.addEventListener('event', (e) => {
+    const ev = e.detail.event;
+    if (ev.event_type === 'visitor-chat-open') desktopNotice('New conversation', ev.event_text || '', ev.conversation);
+  });
   conn.addEventListener('part', (e) => onPart(e.detail.part));
   conn.addEventListener('part.updated', (e) => { if (current?.id === e.detail.part.conversation) renderPart(e.detail.part); });
   conn.addEventListener('read', (e) => {
@@ -302,12 +330,7 @@ $('close').addEventListener('click', async () => {
   const a = await conn.command({ op: 'conversation.close', conversation: current.id }).catch(() => null);
   if (a?.conversation) onConversation(a.conversation);
 });
-$('transfer').addEventListener('click', () => {
-  const form = $('transfer-form');
-  form.hidden = !form.hidden;
-  $('transfer').setAttribute('aria-expanded', String(!form.hidden));
-  if (!form.hidden) $('transfer-operator').focus();
-});
+$('transfer').addEventListener('click', () => { if (toggle('transfer')) $('transfer-operator').focus(); });
 $('transfer-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const operator = $('transfer-operator').value.trim(), dept = $('transfer-department').value.trim();
@@ -327,7 +350,10 @@ $('tag-form').addEventListener('submit', (e) => {
   if (t) tagCommand({ add: [t] });
   $('tag-input').value = '';
 });
-$('export').addEventListener('click', exportTranscript);
+$('export').addEventListener('click', () => { if (toggle('export')) $('export-full').focus(); });
+$('export-full').addEventListener('click', () => exportTranscript(false));
+$('export-redacted').addEventListener('click', () => exportTranscript(true));
+$('more').addEventListener('click', () => loadTab(tab, true));
 $('older').addEventListener('click', () => loadParts(oldest));
 document.addEventListener('visibilitychange', markRead);
 
