@@ -18,4 +18,9 @@ std::optional<role> role_from_string(std::string_view name) {
     return std::nullopt;
 }
 
+bool may_take_over(actor const& current, actor const& fresh) {
+    return current.site == fresh.site && current.role == fresh.role && current.id == fresh.id &&
+           current.departments == fresh.departments;
+}
+
 } // namespace parley::auth

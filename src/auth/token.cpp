@@ -74,6 +74,7 @@ expected<actor, token_error> actor_from_claims(json::object const& claims, std::
     if (exp->to_number<double>() <= static_cast<double>(now)) return unexpected{token_error::expired};
 
     actor a;
+    a.expires_at = static_cast<std::int64_t>(exp->to_number<double>());
     a.site = std::string(claims.at("site").get_string());
     auto const* sub = claims.if_contains("sub");
     if (!sub || !sub->is_string() || sub->get_string().empty() || sub->get_string().size() > 128)

@@ -1,4 +1,6 @@
+#include <parley/clock.hpp>
 #include <parley/net/ws_session.hpp>
+#include <parley/protocol/fields.hpp>
 #include <parley/protocol/frames.hpp>
 #include <parley/telemetry/log.hpp>
 #include <parley/version.hpp>
@@ -25,6 +27,9 @@ constexpr auto close_grace = std::chrono::seconds(2);
 constexpr std::size_t max_frames_per_write = 256;
 constexpr std::size_t max_bytes_per_write = 256 * 1024;
 
+/// SPEC §3.4: the close code of a connection whose token expired.
+constexpr auto token_expired = static_cast<websocket::close_code>(4001);
+
 /// How long a client has to finish the opening handshake.
 constexpr auto handshake_timeout = std::chrono::seconds(10);
 
@@ -33,7 +38,7 @@ std::string_view describe(websocket::close_code code) {
     case websocket::close_code::going_away: return "going_away";
     case websocket::close_code::policy_error: return "policy";
     case websocket::close_code::unknown_data: return "binary_frame";
-    default: return "other";
+    default: return code == token_expired ? "token_expired" : "other";
     }
 }
 
@@ -43,7 +48,8 @@ ws_session::ws_session(asio::ip::tcp::socket&& socket, server_context& ctx, auth
     : ws_(std::move(socket)), ctx_(ctx), actor_(std::move(who)), id_(ctx.next_connection_id.fetch_add(1)),
       queue_(ctx.config.limits.max_queue_bytes),
       commands_(ctx.config.limits.commands_per_s, ctx.config.limits.commands_burst), heartbeat_(ws_.get_executor()),
-      close_deadline_(ws_.get_executor()), last_heard_(clock::now()), last_ping_(clock::now()) {}
+      close_deadline_(ws_.get_executor()), token_expiry_(ws_.get_executor()), token_expires_at_(actor_.expires_at),
+      last_heard_(clock::now()), last_ping_(clock::now()) {}
 
 ws_session::~ws_session() {
     ctx_.hub.forget(this);
@@ -95,6 +101,7 @@ void ws_session::on_accept(beast::error_code ec) {
     last_heard_ = clock::now();
     last_ping_ = last_heard_;
     arm_heartbeat();
+    arm_token_expiry();
     do_read();
 }
 
@@ -137,6 +144,7 @@ void ws_session::handle_command(std::string_view text) {
     }
     // A ping is answered at once, even behind a load: it is about the connection.
     if (cmd->op == "ping") return reply(protocol::pong_frame(cmd->ref));
+    if (cmd->op == "auth.refresh") return refresh_token(*cmd);
     dispatch_command(std::move(*cmd));
 }
 
@@ -287,10 +295,44 @@ void ws_session::on_heartbeat(beast::error_code ec) {
     if (!closing_) arm_heartbeat();
 }
 
+void ws_session::refresh_token(protocol::command const& cmd) {
+    auto refuse = [&](error_code code, std::string message) {
+        auto const err = protocol::error_for(cmd, code, std::move(message));
+        ctx_.metrics.error_sent(err.code);
+        reply(protocol::error_frame(err));
+    };
+    auto const* token = cmd.fields.if_contains("token");
+    if (!token || !token->is_string() || token->get_string().empty())
+        return refuse(error_code::bad_request, "auth.refresh needs a token");
+    auto const fresh = ctx_.tokens.verify(token->get_string(), now_unix());
+    if (!fresh) return refuse(error_code::unauthorized, std::string(auth::describe(fresh.error())));
+    if (!auth::may_take_over(actor_, *fresh))
+        return refuse(error_code::unauthorized, "token is for another site, role, sub or departments");
+    token_expires_at_ = fresh->expires_at;
+    arm_token_expiry();
+    reply(protocol::ok_frame(cmd.ref));
+}
+
+void ws_session::arm_token_expiry() {
+    // Re-arming cancels the wait before, whose handler then sees operation_aborted.
+    auto const left_ms = std::max<std::int64_t>(token_expires_at_ * 1000 - now_ms(), 0);
+    token_expiry_.expires_after(std::chrono::milliseconds(left_ms));
+    token_expiry_.async_wait(beast::bind_front_handler(&ws_session::on_token_expiry, shared_from_this()));
+}
+
+void ws_session::on_token_expiry(beast::error_code ec) {
+    if (ec || closing_) return;
+    // The wall clock may have been stepped since the timer was armed.
+    if (now_unix() < token_expires_at_) return arm_token_expiry();
+    log::info("ws.token_expired", {{"conn", id_}});
+    close(token_expired, "token expired");
+}
+
 void ws_session::close(websocket::close_code code, std::string_view reason) {
     if (closing_) return;
     closing_ = true;
     heartbeat_.cancel();
+    token_expiry_.cancel();
     queue_.drop_waiting(in_flight_);
     log::info("ws.closing", {{"conn", id_}, {"code", static_cast<int>(code)}, {"why", describe(code)}});
     close_deadline_.expires_after(close_grace);
@@ -305,6 +347,7 @@ void ws_session::close(websocket::close_code code, std::string_view reason) {
 
 void ws_session::on_close(beast::error_code) {
     heartbeat_.cancel();
+    token_expiry_.cancel();
     close_deadline_.cancel();
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().close(ignored);
@@ -315,6 +358,7 @@ void ws_session::abandon() {
     if (closing_) return;
     closing_ = true;
     heartbeat_.cancel();
+    token_expiry_.cancel();
     // Beast leaves the socket open after a failed read; a write stuck behind a full
     // buffer would then keep this session (and its queue) alive forever.
     beast::error_code ignored;

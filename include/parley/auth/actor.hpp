@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,14 @@ struct actor {
     std::optional<std::string> name;
     /// Operator only: the departments served; nullopt = all departments.
     std::optional<std::vector<std::string>> departments;
+    /// The token's `exp` (unix seconds, rounded down): a WebSocket connection does not
+    /// outlive it unless it is refreshed.
+    std::int64_t expires_at = 0;
 };
+
+/// Whether a fresh token may take over a connection opened with `current`'s: the same
+/// site, role and `sub`, and the same departments, so what the connection sees never
+/// widens or narrows mid-way.
+bool may_take_over(actor const& current, actor const& fresh);
 
 } // namespace parley::auth

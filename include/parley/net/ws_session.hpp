@@ -32,7 +32,8 @@ namespace parley::net {
 /// stops reading is closed with 1008 once `limits.max_queue_bytes` is queued, and never
 /// slows anyone else.
 /// Pings every `limits.ping_interval_s`; closes with 1001 after `limits.idle_timeout_s`
-/// without a frame or pong.
+/// without a frame or pong, and with 4001 when its token's `exp` passes without an
+/// `auth.refresh`.
 /// @note Every member runs on the socket's strand except deliver() and disconnect(),
 /// which post to it and may be called from any thread.
 class ws_session : public relay::subscriber, public std::enable_shared_from_this<ws_session> {
@@ -72,6 +73,11 @@ private:
     void arm_heartbeat();
     void on_heartbeat(boost::beast::error_code ec);
 
+    /// `auth.refresh`: a fresh token for the same actor moves the connection's end.
+    void refresh_token(protocol::command const& cmd);
+    void arm_token_expiry();
+    void on_token_expiry(boost::beast::error_code ec);
+
     /// Starts the closing handshake once; the socket is dropped if the peer does not
     /// finish it in time (a slow consumer may never read the close frame).
     void close(boost::beast::websocket::close_code code, std::string_view reason);
@@ -90,6 +96,9 @@ private:
     rate_limiter commands_;
     boost::asio::steady_timer heartbeat_;
     boost::asio::steady_timer close_deadline_;
+    boost::asio::steady_timer token_expiry_;
+    /// The `exp` of the newest token this connection was given (unix seconds).
+    std::int64_t token_expires_at_;
     clock::time_point last_heard_;
     clock::time_point last_ping_;
     /// The write in flight: its frame headers and the buffers it gathers (headers
