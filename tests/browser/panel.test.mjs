@@ -6,6 +6,7 @@
 //   node panel.test.mjs <path-to-parley-binary>
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -216,4 +217,31 @@ runSuite('panel', async (run) => {
   await op.locator('#parts li.visitor', { hasText: 'Back after the restart' }).waitFor({ timeout: 40_000 });
   assert.equal(await op.locator('#parts li', { hasText: 'Back after the restart' }).count(), 1);
   pass('server restarted: the panel reconnects and gets the next visitor message once');
+
+  // A short-lived operator token: the panel hands the connection a fresh one in time.
+  const short = execFileSync(bin, ['token', '--config', config, '--site', 'demo', '--role', 'operator',
+    '--sub', 'op-short', '--name', 'Short', '--ttl', '4'], { encoding: 'utf8' }).trim();
+  const shortContext = await browser.newContext();
+  await shortContext.addInitScript((token) => {
+    if (!sessionStorage.getItem('parley-operator'))
+      sessionStorage.setItem('parley-operator', JSON.stringify({ token, id: 'op-short', name: 'Short' }));
+    const Real = window.WebSocket;
+    window.WebSocket = class extends Real {
+      constructor(url, ...rest) { super(url, ...rest); window.__firstToken ??= new URL(url).searchParams.get('token'); }
+    };
+  }, short);
+  const shortPage = await shortContext.newPage();
+  shortPage.setDefaultTimeout(10_000);
+  shortPage.on('pageerror', (e) => errors.push(`short token: ${e.message}`));
+  const sockets = [];
+  shortPage.on('websocket', (ws) => sockets.push(ws));
+  await shortPage.goto(`${base}/web/operator/`);
+  await shortPage.locator('#online.up').waitFor();
+  await shortPage.waitForTimeout(6000);
+  assert.equal(await shortPage.evaluate(() => window.__firstToken), short, 'the panel connected with the short token');
+  assert.equal(sockets.length, 1, 'the first connection is still the only one: refreshed, not closed with 4001');
+  assert.ok(await shortPage.locator('#online.up').isVisible());
+  const kept = await shortPage.evaluate(() => JSON.parse(sessionStorage.getItem('parley-operator')).token);
+  assert.notEqual(kept, short, 'the fresh token is kept for a reload');
+  pass('a 4-second operator token is refreshed on the open connection; one connection for 6 s');
 });

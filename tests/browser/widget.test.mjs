@@ -7,6 +7,7 @@
 // Screenshots go to build/test-artifacts/. Exits 0 when every check passes.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -20,10 +21,13 @@ const STEP_TIMEOUT_MS = 10_000;
 
 const DEMO = { id: 'demo', secret: 'widget-test-secret-0123456789', origins: [], anonymous_visitors: true };
 
-// The shipped web/ plus one page of a site that turns the title blink off.
+// The shipped web/ plus a page of a site that turns the title blink off, and one of a site
+// whose backend mints the visitors' tokens.
 async function writeConfig(dir) {
   const root = path.join(dir, 'web');
   await cp(WEB_ROOT, root, { recursive: true });
+  await writeFile(path.join(root, 'demo', 'signed-in.html'), '<!doctype html><html lang="en"><title>Signed-in shop</title>' +
+    '<script src="/web/widget/parley-widget.js" data-site="demo" data-token-url="/account/chat-token" async></script></html>');
   await writeFile(path.join(root, 'demo', 'quiet.html'), '<!doctype html><html lang="en"><title>Quiet shop</title>' +
     '<script src="/web/widget/parley-widget.js" data-site="demo" data-notify="off" async></script></html>');
   const file = path.join(dir, 'parley.json');
@@ -92,6 +96,10 @@ runSuite('widget', async (run) => {
   await w.input.press('Enter');
   await page.locator('#parley-widget li.mine[data-state="sent"]').first().waitFor();
   pass(`the first message is confirmed by the server ${Date.now() - before} ms after Enter`);
+  const weight = await page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((r) => /\/web\/(widget|shared)\//.test(r.name)).reduce((n, r) => n + r.decodedBodySize, 0));
+  assert.ok(weight > 10_000 && weight < 40 * 1024, `the widget's JS and CSS weigh ${weight} bytes`);
+  pass(`the widget's JS and CSS, everything it loaded: ${weight} bytes`);
 
   const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('parley:demo')));
   assert.ok(stored.conversation > 0 && stored.token, 'conversation id and visitor token kept in localStorage');
@@ -250,6 +258,36 @@ runSuite('widget', async (run) => {
   await quietPage.waitForTimeout(2500);
   assert.deepEqual(await titlesSeen(quietPage), ['Quiet shop'], 'data-notify="off": the title stays');
   pass('with data-notify="off" a hidden page keeps its title');
+
+  // --- A site's own short-lived tokens, refreshed on the open connection --------------------
+  const signedIn = await browser.newContext();
+  let minted = 0;
+  await signedIn.route(`${base}/account/chat-token`, (route) => {
+    minted += 1;
+    const token = execFileSync(bin, ['token', '--config', path.join(dir, 'parley.json'), '--site', 'demo', '--role', 'visitor',
+      '--sub', 'shopper-42', '--name', 'Shopper', '--ttl', '3'], { encoding: 'utf8' }).trim();
+    return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ token }) });
+  });
+  const spage = await signedIn.newPage();
+  spage.setDefaultTimeout(STEP_TIMEOUT_MS);
+  spage.on('pageerror', (err) => errors.push(err.message));
+  const sockets = [];
+  spage.on('websocket', (ws) => sockets.push(ws));
+  await spage.goto(`${base}/web/demo/signed-in.html`);
+  await spage.click('#parley-widget .launcher');
+  await spage.fill('#parley-widget textarea', 'Signed in, short tokens');
+  await spage.press('#parley-widget textarea', 'Enter');
+  await spage.locator('#parley-widget li.mine[data-state="sent"]').waitFor();
+  const signedConversation = await spage.evaluate(() => JSON.parse(localStorage.getItem('parley:demo')).conversation);
+  await spage.waitForTimeout(7000); // two lifetimes of a 3 s token
+  const late = await fetch(`${base}/v1/conversations/${signedConversation}/parts`, { method: 'POST',
+    headers: { Authorization: `Bearer ${quietToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'reply_admin', random_id: 'late-1', body: 'Still connected?' }) });
+  assert.equal(late.status, 201);
+  await spage.locator('#parley-widget li.theirs', { hasText: 'Still connected?' }).waitFor();
+  assert.equal(sockets.length, 1, 'one connection for the whole visit: refreshed, never closed with 4001');
+  assert.ok(minted >= 3, `the widget fetched fresh tokens from the site: ${minted}`);
+  pass(`3-second tokens from the site's backend: refreshed on the open connection (${minted} fetched), one connection for 7 s`);
 
   // --- A phone-sized screen ---------------------------------------------------------------
   const phone = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });

@@ -268,7 +268,8 @@ function start(token, identity) {
   me = identity;
   $('signin').hidden = true;
   $('app').hidden = false;
-  conn = new Connection(token);
+  conn = new Connection(token, () => signIn(me.id, me.name));
+  conn.addEventListener('token', (e) => sessionStorage.setItem('parley-operator', JSON.stringify({ token: e.detail, ...me })));
   conn.addEventListener('hello', async () => {
     $('online').textContent = `online as ${me.name}`;
     $('online').className = 'online up';

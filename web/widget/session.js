@@ -2,6 +2,8 @@
 // reconnects with backoff, the conversation's cursor and epoch, and every part sent
 // kept with its random_id until the server confirms it, so nothing is lost or doubled.
 
+import { refreshBeforeExpiry, tokenExpiry } from '../shared/token_refresh.js';
+
 const RENEW_BEFORE_S = 86400;
 
 /** A random_id: crypto.randomUUID where the page is a secure context, else 128 random bits. */
@@ -33,11 +35,18 @@ export class Session extends EventTarget {
 
   identify(token) { this.state.token = token; this.state.expiresAt = null; this.save(); this.reconnect(); }
 
-  async token() {
+  /** A token from identify() has no source here: only the site can give a new one. */
+  get renewable() { return Boolean(this.tokenUrl || this.state.expiresAt || !this.state.token); }
+
+  /** A token to use now: the kept one unless it nears its end (or `renew` asks for a new one). */
+  async token(renew = false) {
     const s = this.state;
     const now = Date.now() / 1000;
-    const fresh = s.token && (!s.expiresAt || Date.parse(s.expiresAt) / 1000 > now + RENEW_BEFORE_S);
-    if (fresh) return s.token;
+    if (s.token && !this.renewable) return s.token;
+    const expiry = s.expiresAt ? Date.parse(s.expiresAt) / 1000 : s.token && tokenExpiry(s.token);
+    // Anonymous tokens are renewed a day ahead, which extends the visitor's identity;
+    // a site's own tokens just before they end.
+    if (!renew && s.token && (!expiry || expiry > now + (this.tokenUrl ? 30 : RENEW_BEFORE_S))) return s.token;
     let answer;
     if (this.tokenUrl) {
       answer = await this.fetchJson(this.tokenUrl, { credentials: 'include' });
@@ -73,17 +82,31 @@ export class Session extends EventTarget {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(url);
     this.ws = ws;
+    this.wsToken = token;
     this.connecting = false;
     ws.onmessage = (e) => this.onFrame(JSON.parse(e.data));
     ws.onclose = (e) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.ready = false;
+      this.stopRefresh?.();
       this.emit('status', { online: false });
-      // A refused token (expired, revoked): get a new one before trying again.
-      if (e.code === 4001 || e.code === 1008) this.state.expiresAt = new Date(0).toISOString();
+      // The token ended (a refresh failed): get a new one before trying again. Other
+      // closes (1008 slow consumer, 1001 restart) keep it, and with it the conversation.
+      if (e.code === 4001 && this.renewable) this.state.expiresAt = new Date(0).toISOString();
       this.retryLater();
     };
+  }
+
+  /** Hands the open connection a fresh token before its own expires. */
+  async refreshToken() {
+    if (!this.renewable) return;
+    let token;
+    try { token = await this.token(true); } catch { return; } // the reconnect after 4001 tries again
+    if (!this.ws) return;
+    this.wsToken = token;
+    this.send({ op: 'auth.refresh', token, ref: 'auth' });
+    this.stopRefresh = refreshBeforeExpiry(token, () => this.refreshToken());
   }
 
   retryLater() {
@@ -108,6 +131,8 @@ export class Session extends EventTarget {
       if (s.epoch && s.epoch !== f.server.epoch) { s.lastId = 0; this.emit('reset'); }
       s.epoch = f.server.epoch;
       this.save();
+      this.stopRefresh?.();
+      this.stopRefresh = refreshBeforeExpiry(this.wsToken, () => this.refreshToken());
       if (s.conversation) this.send({ op: 'subscribe', conversation: s.conversation, after: s.lastId, epoch: s.epoch });
       else if (s.startId || s.pending.length) this.start();
       this.emit('status', { online: true });
