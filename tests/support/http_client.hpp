@@ -33,6 +33,9 @@ public:
     /// True when the server has closed this connection (read gives EOF).
     bool closed_by_server();
 
+    /// Bytes received past the last response read (a second response, say).
+    std::size_t buffered() const { return buffer_.size(); }
+
 private:
     bool run_until(bool const& done, std::chrono::milliseconds timeout);
     http_response read_response(bool head = false);
