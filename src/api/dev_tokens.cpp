@@ -35,8 +35,8 @@ expected<auth::token_claims, std::string> read_claims(json::object const& body,
     if (!r) return unexpected{std::string("role: expected visitor, operator or bot")};
     c.role = *r;
     auto const* sub = body.if_contains("sub");
-    if (!sub || !sub->is_string() || sub->get_string().empty() || sub->get_string().size() > 128)
-        return unexpected{std::string("sub: expected a string of 1 to 128 characters")};
+    if (!sub || !sub->is_string() || !auth::is_valid_actor_id(sub->get_string()))
+        return unexpected{std::string("sub: expected a string of 1 to 128 characters, no control characters")};
     c.sub = std::string(sub->get_string());
     if (auto const* name = body.if_contains("name"); name && !name->is_null()) {
         if (!name->is_string() || name->get_string().size() > 256)

@@ -51,6 +51,21 @@ std::optional<std::string> base64url_decode(std::string_view in) {
     return out;
 }
 
+/// The header must name exactly `HS256`, once. libjwt reads `alg` case-insensitively and
+/// lets a later duplicate key win, so its own answer alone is not enough. No header a JWT
+/// library writes needs an escape, and without escapes a duplicate `alg` is visible.
+bool names_hs256(std::string_view header_segment) {
+    auto const header = base64url_decode(header_segment);
+    if (!header || header->find('\\') != std::string::npos) return false;
+    auto const key = header->find("\"alg\"");
+    if (key == std::string::npos || header->find("\"alg\"", key + 1) != std::string::npos) return false;
+    boost::system::error_code ec;
+    auto const doc = json::parse(*header, ec);
+    if (ec || !doc.is_object()) return false;
+    auto const* alg = doc.get_object().if_contains("alg");
+    return alg && alg->is_string() && alg->get_string() == "HS256";
+}
+
 /// The unverified `site` claim, used only to pick the secret to verify with.
 expected<std::string, token_error> peek_site(std::string_view token) {
     auto const first = token.find('.');
@@ -77,8 +92,7 @@ expected<actor, token_error> actor_from_claims(json::object const& claims, std::
     a.expires_at = static_cast<std::int64_t>(exp->to_number<double>());
     a.site = std::string(claims.at("site").get_string());
     auto const* sub = claims.if_contains("sub");
-    if (!sub || !sub->is_string() || sub->get_string().empty() || sub->get_string().size() > 128)
-        return unexpected{token_error::bad_claims};
+    if (!sub || !sub->is_string() || !is_valid_actor_id(sub->get_string())) return unexpected{token_error::bad_claims};
     a.id = std::string(sub->get_string());
 
     auto const* role_claim = claims.if_contains("role");
@@ -131,6 +145,7 @@ expected<actor, token_error> token_verifier::verify(std::string_view token, std:
 expected<actor, token_error> token_verifier::verify_uncached(std::string_view token, std::int64_t now_unix) const {
     auto const site_id = peek_site(token);
     if (!site_id) return unexpected{site_id.error()};
+    if (!names_hs256(token.substr(0, token.find('.')))) return unexpected{token_error::bad_signature};
     config::site const* site = nullptr;
     for (auto const& s : sites_)
         if (s.id == *site_id) site = &s;

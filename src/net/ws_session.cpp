@@ -132,15 +132,18 @@ void ws_session::on_read(beast::error_code ec, std::size_t) {
 }
 
 void ws_session::handle_command(std::string_view text) {
+    // Every frame costs a token, parsed or not: malformed frames are no cheaper to
+    // answer than commands, and must not be a way around the limit.
+    bool const allowed = commands_.try_take();
     auto cmd = protocol::parse_command(text);
+    if (!allowed) {
+        protocol::command_error const limited{error_code::rate_limited, "too many commands", cmd ? cmd->ref : cmd.error().ref, {}};
+        ctx_.metrics.error_sent(limited.code);
+        return reply(protocol::error_frame(limited));
+    }
     if (!cmd) {
         ctx_.metrics.error_sent(cmd.error().code);
         return reply(protocol::error_frame(cmd.error()));
-    }
-    if (!commands_.try_take()) {
-        protocol::command_error const limited{error_code::rate_limited, "too many commands", cmd->ref, {}};
-        ctx_.metrics.error_sent(limited.code);
-        return reply(protocol::error_frame(limited));
     }
     // A ping is answered at once, even behind a load: it is about the connection.
     if (cmd->op == "ping") return reply(protocol::pong_frame(cmd->ref));

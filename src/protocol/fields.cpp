@@ -1,3 +1,4 @@
+#include <parley/auth/actor.hpp>
 #include <parley/protocol/fields.hpp>
 
 namespace parley::protocol {
@@ -32,6 +33,15 @@ expected<std::optional<std::string>, command_error> read_string(command const& c
     if (!v->is_string()) return unexpected{error_for(cmd, error_code::bad_request, std::string(name) + " must be a string")};
     if (v->get_string().size() > max_bytes)
         return unexpected{error_for(cmd, error_code::bad_request, std::string(name) + " is too long")};
+    return std::optional<std::string>{std::string(v->get_string())};
+}
+
+expected<std::optional<std::string>, command_error> read_actor_id(command const& cmd, std::string_view name) {
+    auto const* v = cmd.fields.if_contains(name);
+    if (!v || v->is_null()) return std::optional<std::string>{};
+    if (!v->is_string() || !auth::is_valid_actor_id(v->get_string()))
+        return unexpected{error_for(cmd, error_code::bad_request,
+                                    std::string(name) + " must be an id of 1..128 characters without control characters")};
     return std::optional<std::string>{std::string(v->get_string())};
 }
 

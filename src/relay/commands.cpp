@@ -106,7 +106,7 @@ void hub::update_part(client const& from, command const& cmd, bool remove) {
 void hub::assign(client const& from, command const& cmd, bool transfer) {
     if (from.actor.role != auth::role::operator_)
         return fail(from, protocol::error_for(cmd, error_code::forbidden, "operators only"));
-    auto target = protocol::read_string(cmd, "operator", 128);
+    auto target = protocol::read_actor_id(cmd, "operator");
     if (!target) return fail(from, target.error());
     auto department = protocol::read_string(cmd, "department", 128);
     if (!department) return fail(from, department.error());

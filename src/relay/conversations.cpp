@@ -36,8 +36,9 @@ expected<protocol::person, protocol::command_error> visitor_of(auth::actor const
     if (who.role == auth::role::visitor) return person_of(who);
     auto const* v = cmd.fields.if_contains("visitor");
     auto const* id = v && v->is_object() ? v->get_object().if_contains("id") : nullptr;
-    if (!id || !id->is_string() || id->get_string().empty() || id->get_string().size() > 128)
-        return unexpected{protocol::error_for(cmd, error_code::bad_request, "visitor: a bot must name the visitor: {\"id\",\"name\"}")};
+    if (!id || !id->is_string() || !auth::is_valid_actor_id(id->get_string()))
+        return unexpected{protocol::error_for(cmd, error_code::bad_request,
+                                              "visitor: a bot must name the visitor: {\"id\",\"name\"}, an id of 1..128 characters")};
     protocol::person p{std::string(id->get_string()), std::nullopt};
     if (auto const* name = v->get_object().if_contains("name"); name && name->is_string()) p.name = std::string(name->get_string());
     return p;

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 #include <jwt.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <cstdlib>
 #include <memory>
@@ -195,6 +197,29 @@ TEST(token, alg_none_is_refused) {
     EXPECT_EQ(refusal(header + "." + payload + "."), token_error::bad_signature);
     auto const upper = base64url(R"({"alg":"NONE"})");
     EXPECT_EQ(refusal(upper + "." + payload + "."), token_error::bad_signature);
+}
+
+/// A token with any header, signed HS256 with `secret`: what libjwt would never write.
+std::string sign_with_header(std::string_view header_json, json::object const& payload, std::string const& secret) {
+    auto const signing_input = base64url(header_json) + "." + base64url(json::serialize(payload));
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned length = 0;
+    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<unsigned char const*>(signing_input.data()), signing_input.size(), mac, &length);
+    return signing_input + "." + base64url({reinterpret_cast<char const*>(mac), length});
+}
+
+TEST(token, alg_must_be_exactly_HS256) {
+    // Correctly signed with the site's secret, but libjwt alone would take each of these.
+    for (std::string_view header : {R"({"alg":"hs256","typ":"JWT"})", R"({"alg":"Hs256"})",
+                                    R"({"alg":"none","alg":"HS256"})", R"({"alg":"HS256","alg":"HS256"})",
+                                    R"({"\u0061lg":"none","alg":"HS256"})", R"({"alg":"HS\u0032\u0035\u0036"})",
+                                    R"({"typ":"JWT"})"}) {
+        SCOPED_TRACE(header);
+        EXPECT_EQ(refusal(sign_with_header(header, good_claims(), secret_a)), token_error::bad_signature);
+    }
+    EXPECT_TRUE(make_verifier().verify(sign_with_header(R"({"alg":"HS256","typ":"JWT"})", good_claims(), secret_a), now))
+        << "the same signer with the exact header is accepted";
 }
 
 TEST(token, other_hmac_algorithm_is_refused) {

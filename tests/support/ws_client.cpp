@@ -138,6 +138,14 @@ boost::json::object ws_client::read_op(std::string_view op, std::vector<boost::j
     }
 }
 
+int ws_client::close_with(std::uint16_t code) {
+    bool done = false;
+    beast::error_code ec;
+    ws_.async_close(websocket::close_reason(code), [&](beast::error_code e) { ec = e, done = true; });
+    if (!run_until(done, 3s) || ec) return -1;
+    return ws_.reason().code;
+}
+
 void ws_client::close() {
     bool done = false;
     ws_.async_close(websocket::close_code::normal, [&](beast::error_code) { done = true; });

@@ -69,6 +69,10 @@ public:
     /// Clean close with 1000.
     void close();
 
+    /// Sends a close frame with `code` (valid or not) and waits for the server's.
+    /// @return the code the server closed with, or -1 if it did not answer with a close.
+    int close_with(std::uint16_t code);
+
     /// Half-closes the TCP connection (FIN) without a WebSocket close: a client whose
     /// network went away mid-conversation.
     void shutdown_send();

@@ -33,6 +33,14 @@ struct actor {
     std::int64_t expires_at = 0;
 };
 
+/// Longest actor id, in characters (SPEC §1).
+inline constexpr std::size_t max_actor_id_chars = 128;
+
+/// Whether `id` may name an actor (a token's `sub`, an operator named in a command, the
+/// visitor a bot speaks for): 1..128 characters of valid UTF-8 without control
+/// characters, so an id is never empty and never breaks a log line, a header or a key.
+bool is_valid_actor_id(std::string_view id);
+
 /// Whether a fresh token may take over a connection opened with `current`'s: the same
 /// site, role and `sub`, and the same departments, so what the connection sees never
 /// widens or narrows mid-way.

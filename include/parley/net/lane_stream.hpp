@@ -9,6 +9,7 @@
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <utility>
@@ -69,6 +70,8 @@ private:
         lane_stream& lane;
         ConstBuffers buffers;
         enum { fresh, waiting, writing } state = fresh;
+        /// What Beast asked to write, when something else went in its place.
+        std::size_t size = 0;
 
         template <class Self> void operator()(Self& self, boost::system::error_code ec = {}, std::size_t n = 0) {
             switch (state) {
@@ -83,12 +86,19 @@ private:
             case waiting:
                 state = writing;
                 lane.busy_ = true;
-                if (starts_close_frame(buffers)) lane.sealed_ = true;
+                if (starts_close_frame(buffers)) {
+                    lane.sealed_ = true;
+                    if (echoes_invalid_code(buffers)) {
+                        size = boost::asio::buffer_size(buffers);
+                        boost::asio::async_write(lane.stream_, boost::asio::buffer(protocol_error_close), std::move(self));
+                        return;
+                    }
+                }
                 boost::asio::async_write(lane.stream_, buffers, std::move(self));
                 return;
             case writing:
                 lane.finished();
-                self.complete(ec, n);
+                self.complete(ec, ec || size == 0 ? n : size);
                 return;
             }
         }
@@ -102,6 +112,19 @@ private:
         }
         return false;
     }
+
+    /// Beast answers a peer's close frame with the peer's own code, and it takes codes of
+    /// 5000 and above as valid. RFC 6455 §7.4 has no such codes: they are a protocol
+    /// error, and parley never sends one itself.
+    template <class ConstBuffers> static bool echoes_invalid_code(ConstBuffers const& buffers) {
+        std::array<unsigned char, 4> head{};
+        if (boost::asio::buffer_copy(boost::asio::buffer(head), buffers) < head.size()) return false;
+        if ((head[1] & 0x7F) < 2) return false; // no code at all
+        return (head[2] << 8 | head[3]) >= 5000;
+    }
+
+    /// A close frame with 1002 (protocol error) and no reason.
+    static constexpr std::array<unsigned char, 4> protocol_error_close{0x88, 0x02, 0x03, 0xEA};
 
     void start_frames(std::vector<boost::asio::const_buffer> const& buffers, completion done) {
         if (sealed_) {

@@ -21,6 +21,8 @@ inline constexpr std::uint64_t max_id = (std::uint64_t{1} << 53) - 1;
 expected<std::optional<std::uint64_t>, command_error> read_id(command const& cmd, std::string_view name);
 expected<std::optional<std::string>, command_error> read_string(command const& cmd, std::string_view name,
                                                                 std::size_t max_bytes);
+/// An actor id (auth::is_valid_actor_id) when the field is present.
+expected<std::optional<std::string>, command_error> read_actor_id(command const& cmd, std::string_view name);
 /// An id that must be present.
 expected<std::uint64_t, command_error> require_id(command const& cmd, std::string_view name);
 /// `random_id`: required, a string of 1..64 characters.
