@@ -29,6 +29,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <functional>
 #include <csignal>
 #include <deque>
 #include <memory>
@@ -51,16 +52,16 @@ unsigned thread_count(config::server_config const& config) {
     return std::max(1u, std::thread::hardware_concurrency());
 }
 
-/// Polls until every WebSocket has gone or the drain limit passes, then stops the loop.
-void drain(asio::io_context& ioc, relay::connection_registry& connections,
-           std::shared_ptr<asio::steady_timer> timer, std::chrono::steady_clock::time_point deadline) {
-    if (connections.size() == 0 || std::chrono::steady_clock::now() >= deadline) {
-        ioc.stop();
-        return;
-    }
+/// How long shutdown waits for every connection to stop taking commands.
+constexpr auto stop_commands_limit = std::chrono::milliseconds(500);
+
+/// Polls every 20 ms until `done()` or `deadline`, then runs `then` (on the loop).
+void poll_until(std::shared_ptr<asio::steady_timer> timer, std::chrono::steady_clock::time_point deadline,
+                std::function<bool()> done, std::function<void()> then) {
+    if (done() || std::chrono::steady_clock::now() >= deadline) return then();
     timer->expires_after(std::chrono::milliseconds(20));
-    timer->async_wait([&ioc, &connections, timer, deadline](boost::system::error_code) {
-        drain(ioc, connections, timer, deadline);
+    timer->async_wait([timer, deadline, done = std::move(done), then = std::move(then)](boost::system::error_code) mutable {
+        poll_until(timer, deadline, std::move(done), std::move(then));
     });
 }
 
@@ -127,11 +128,17 @@ int run_io(config::server_config const& config, net::server_context& ctx, std::a
         log::info("server.stopping", {{"signal", signal}});
         ready.store(false, std::memory_order_release);
         server_listener->stop();
-        // Finish what is being committed first, so its acks go out before the 1001s.
-        commits.drain();
-        ctx.connections.close_all(relay::close_reason::going_away);
-        drain(ioc, ctx.connections, std::make_shared<asio::steady_timer>(ioc),
-              std::chrono::steady_clock::now() + drain_limit);
+        // Every command taken is committed and answered before the 1001s; commands that
+        // come after the stop are answered `unavailable`, so none is left unknown.
+        auto const timer = std::make_shared<asio::steady_timer>(ioc);
+        auto const running = ctx.connections.stop_commands_all();
+        poll_until(timer, std::chrono::steady_clock::now() + stop_commands_limit, [running] { return *running == 0; },
+                   [&, timer] {
+                       commits.drain();
+                       ctx.connections.close_all(relay::close_reason::going_away);
+                       poll_until(timer, std::chrono::steady_clock::now() + drain_limit,
+                                  [&] { return ctx.connections.size() == 0; }, [&] { ioc.stop(); });
+                   });
     });
 
     // Watches the final drain too: a committer stuck at shutdown is still stuck.

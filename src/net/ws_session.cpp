@@ -20,8 +20,9 @@ using protocol::error_code;
 
 namespace {
 
-/// How long the peer has to answer our close frame before the socket is dropped.
-constexpr auto close_grace = std::chrono::seconds(2);
+/// How long the peer has to answer our close frame before we stop sending, and then
+/// before the socket is dropped. Twice this stays within shutdown's drain limit.
+constexpr auto close_grace = std::chrono::milliseconds(1500);
 
 /// Bounds on one write, so one busy connection's turn on the loop stays short.
 constexpr std::size_t max_frames_per_write = 256;
@@ -145,6 +146,13 @@ void ws_session::handle_command(std::string_view text) {
         ctx_.metrics.error_sent(cmd.error().code);
         return reply(protocol::error_frame(cmd.error()));
     }
+    if (stopped_commands_) {
+        auto err = protocol::error_for(*cmd, error_code::unavailable, "server shutting down");
+        if (auto const* rid = cmd->fields.if_contains("random_id"); rid && rid->is_string())
+            err.random_id = std::string(rid->get_string());
+        ctx_.metrics.error_sent(err.code);
+        return reply(protocol::error_frame(err));
+    }
     // A ping is answered at once, even behind a load: it is about the connection.
     if (cmd->op == "ping") return reply(protocol::pong_frame(cmd->ref));
     if (cmd->op == "auth.refresh") return refresh_token(*cmd);
@@ -202,8 +210,16 @@ void ws_session::disconnect(relay::close_reason why) {
         case relay::close_reason::over_limit:
             return self->close(websocket::close_code::policy_error, "too many connections");
         case relay::close_reason::slow_consumer:
-            return self->close(websocket::close_code::policy_error, "slow consumer");
+            return self->close(websocket::close_code::policy_error, "slow consumer", false);
         }
+    });
+}
+
+void ws_session::stop_commands(std::function<void()> stopped) {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), stopped = std::move(stopped)] {
+        self->stopped_commands_ = true;
+        // A command waiting behind a load was taken already: it still goes to the hub.
+        stopped();
     });
 }
 
@@ -220,13 +236,13 @@ bool ws_session::may_write() const {
     // Beast stops being open the moment it starts answering a peer's close (or fails
     // the connection itself), before this session hears of it: nothing may follow its
     // close frame.
-    return !closing_ && !queue_.empty() && ws_.is_open();
+    return !close_started_ && !queue_.empty() && ws_.is_open();
 }
 
 void ws_session::close_slow_consumer() {
     ctx_.metrics.slow_consumer_closed();
     log::warn("ws.slow_consumer", {{"conn", id_}, {"queued_bytes", std::uint64_t{queue_.bytes()}}});
-    close(websocket::close_code::policy_error, "slow consumer");
+    close(websocket::close_code::policy_error, "slow consumer", false);
 }
 
 void ws_session::do_write() {
@@ -266,9 +282,9 @@ void ws_session::on_write(beast::error_code ec, std::size_t) {
     }
     in_flight_ = 0;
     ctx_.metrics.messages_sent(texts);
-    // Closing: close() dropped what waited and enqueue() refuses, so nothing follows;
-    // the close frame was waiting for this write.
-    if (may_write()) do_write();
+    if (may_write()) return do_write();
+    // Closing: enqueue() refuses, so once the queue is out the close frame follows it.
+    if (closing_ && queue_.empty()) start_close_handshake();
 }
 
 void ws_session::arm_heartbeat() {
@@ -331,21 +347,41 @@ void ws_session::on_token_expiry(beast::error_code ec) {
     close(token_expired, "token expired");
 }
 
-void ws_session::close(websocket::close_code code, std::string_view reason) {
+void ws_session::close(websocket::close_code code, std::string_view reason, bool flush) {
     if (closing_) return;
     closing_ = true;
     heartbeat_.cancel();
     token_expiry_.cancel();
-    queue_.drop_waiting(in_flight_);
+    if (!flush) queue_.drop_waiting(in_flight_);
     log::info("ws.closing", {{"conn", id_}, {"code", static_cast<int>(code)}, {"why", describe(code)}});
+    close_reason_ = websocket::close_reason(code, reason);
     close_deadline_.expires_after(close_grace);
-    close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
-        if (ec) return;
-        beast::error_code ignored;
-        beast::get_lowest_layer(self->ws_).socket().close(ignored);
-    });
-    ws_.async_close(websocket::close_reason(code, reason),
-                    beast::bind_front_handler(&ws_session::on_close, shared_from_this()));
+    close_deadline_.async_wait(beast::bind_front_handler(&ws_session::on_close_deadline, shared_from_this()));
+    // A write in flight finishes first (on_write then starts the handshake).
+    if (in_flight_ == 0) {
+        if (may_write()) do_write();
+        else start_close_handshake();
+    }
+}
+
+void ws_session::start_close_handshake() {
+    if (close_started_) return;
+    close_started_ = true;
+    ws_.async_close(close_reason_, beast::bind_front_handler(&ws_session::on_close, shared_from_this()));
+}
+
+void ws_session::on_close_deadline(beast::error_code ec) {
+    if (ec) return;
+    beast::error_code ignored;
+    auto& socket = beast::get_lowest_layer(ws_).socket();
+    if (shut_down_send_) return socket.close(ignored);
+    // The peer has not finished the handshake: end our side (FIN after the close frame,
+    // which it can still read), and give it one more grace period before the socket goes.
+    shut_down_send_ = true;
+    start_close_handshake();
+    socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    close_deadline_.expires_after(close_grace);
+    close_deadline_.async_wait(beast::bind_front_handler(&ws_session::on_close_deadline, shared_from_this()));
 }
 
 void ws_session::on_close(beast::error_code) {

@@ -51,17 +51,26 @@ std::size_t connection_registry::size() const {
     return total_;
 }
 
-void connection_registry::close_all(close_reason why) {
+std::vector<std::shared_ptr<subscriber>> connection_registry::live_connections(bool close) {
     std::vector<std::shared_ptr<subscriber>> live;
-    {
-        std::lock_guard lock(mutex_);
-        closed_ = true;
-        for (auto const& [key, list] : by_actor_)
-            for (auto const& e : list)
-                if (auto s = e.conn.lock()) live.push_back(std::move(s));
-    }
+    std::lock_guard lock(mutex_);
+    if (close) closed_ = true;
+    for (auto const& [key, list] : by_actor_)
+        for (auto const& e : list)
+            if (auto s = e.conn.lock()) live.push_back(std::move(s));
+    return live;
+}
+
+void connection_registry::close_all(close_reason why) {
     // Outside the lock: disconnect() may end up calling remove().
-    for (auto const& s : live) s->disconnect(why);
+    for (auto const& s : live_connections(true)) s->disconnect(why);
+}
+
+std::shared_ptr<std::atomic<std::size_t>> connection_registry::stop_commands_all() {
+    auto const live = live_connections(false);
+    auto remaining = std::make_shared<std::atomic<std::size_t>>(live.size());
+    for (auto const& s : live) s->stop_commands([remaining] { remaining->fetch_sub(1); });
+    return remaining;
 }
 
 } // namespace parley::relay

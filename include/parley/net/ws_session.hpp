@@ -46,6 +46,7 @@ public:
 
     void deliver(std::shared_ptr<std::string const> frame) override;
     void disconnect(relay::close_reason why) override;
+    void stop_commands(std::function<void()> stopped) override;
 
 private:
     using clock = std::chrono::steady_clock;
@@ -78,9 +79,15 @@ private:
     void arm_token_expiry();
     void on_token_expiry(boost::beast::error_code ec);
 
-    /// Starts the closing handshake once; the socket is dropped if the peer does not
-    /// finish it in time (a slow consumer may never read the close frame).
-    void close(boost::beast::websocket::close_code code, std::string_view reason);
+    /// Closes once. With `flush`, what is queued (answers to commands already taken) goes
+    /// out first and the close frame after it; without (a slow consumer), it is dropped.
+    /// Then Beast reads and discards until the peer's close frame. If the peer does not
+    /// finish in time (a client that never reads), the connection is shut down for
+    /// sending, and the socket dropped after a second grace period: never a reset while
+    /// the close frame may still be unread.
+    void close(boost::beast::websocket::close_code code, std::string_view reason, bool flush = true);
+    void start_close_handshake();
+    void on_close_deadline(boost::beast::error_code ec);
     void close_slow_consumer();
     void on_close(boost::beast::error_code ec);
     /// The transport failed (peer gone, reset): drop the socket so every pending
@@ -119,7 +126,14 @@ private:
     bool loading_ = false;
     std::deque<protocol::command> waiting_;
     bool registered_ = false;
+    /// Shutdown has begun: commands are answered `unavailable`.
+    bool stopped_commands_ = false;
+    /// close() was called: nothing more is queued.
     bool closing_ = false;
+    /// The close frame is on its way: nothing more is written.
+    bool close_started_ = false;
+    bool shut_down_send_ = false;
+    boost::beast::websocket::close_reason close_reason_;
 };
 
 } // namespace parley::net

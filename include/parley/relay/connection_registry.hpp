@@ -3,6 +3,7 @@
 #include <parley/auth/actor.hpp>
 #include <parley/relay/subscriber.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -43,8 +44,14 @@ public:
     /// after the sweep and miss its close frame.
     void close_all(close_reason why);
 
+    /// Asks every connection to stop taking commands (subscriber::stop_commands).
+    /// @return how many have not stopped yet; it reaches 0 as each one does.
+    std::shared_ptr<std::atomic<std::size_t>> stop_commands_all();
+
 private:
     static std::string key_of(auth::actor const& who);
+    /// Every connection still alive, taken under the lock; `close` also refuses new ones.
+    std::vector<std::shared_ptr<subscriber>> live_connections(bool close);
 
     std::uint32_t const max_per_actor_;
     mutable std::mutex mutex_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,6 +28,12 @@ public:
     /// Asks the connection to close. @note Callable from any thread; idempotent; never
     /// calls back into the hub.
     virtual void disconnect(close_reason why) = 0;
+
+    /// Shutdown has begun: take no more commands (answer them `unavailable`), keep
+    /// delivering, and call `stopped` once no command can reach the hub any more. A
+    /// going_away disconnect follows once what was taken is committed. @note Callable from
+    /// any thread.
+    virtual void stop_commands(std::function<void()> stopped) { stopped(); }
 };
 
 } // namespace parley::relay

@@ -1,0 +1,134 @@
+// Closes under load (SPEC §3.4, §6): a client that is still sending when the server
+// closes gets the close frame and every answer queued before it, never a reset; and on
+// SIGTERM every part the server took is stored and acknowledged before the 1001; the
+// ones it did not take are neither.
+
+#include "support/http_client.hpp"
+#include "support/server_process.hpp"
+#include "support/tokens.hpp"
+#include "support/ws_client.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <csignal>
+#include <map>
+#include <set>
+#include <thread>
+
+namespace parley::test {
+namespace {
+
+namespace json = boost::json;
+using frame_kind = ws_client::frame_kind;
+
+/// One visitor writing as fast as it can: bursts of part.create, reading what comes.
+struct busy_writer {
+    std::string name;
+    std::uint64_t conversation = 0;
+    std::set<std::string> acked;
+    std::set<std::string> refused; ///< answered `unavailable` once shutdown began
+    int sent = 0;
+    int errors = 0;
+    int other_errors = 0;
+    ws_client::frame end; ///< how the connection ended
+
+    void run(unsigned short port, std::atomic<bool> const& go) {
+        auto c = ws_client::open(port, visitor_token(name));
+        if (!c) return;
+        if (c->read_json()["op"] != "hello") return;
+        c->send_text(json::serialize(json::object{{"op", "conversation.start"}, {"random_id", name + "-start"}}));
+        auto started = c->read_op("conversation.started");
+        if (started.empty()) return;
+        conversation = started["conversation"].as_object()["id"].to_number<std::uint64_t>();
+        while (!go) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        for (;;) {
+            for (int i = 0; i < 20; ++i, ++sent)
+                c->send_text(json::serialize(json::object{{"op", "part.create"}, {"conversation", conversation},
+                                                          {"type", "reply_user"}, {"random_id", name + "-" + std::to_string(sent)},
+                                                          {"body", "busy " + std::to_string(sent)}}));
+            for (;;) {
+                auto f = c->read(std::chrono::milliseconds(2));
+                if (f.kind == frame_kind::timeout) break;
+                if (f.kind != frame_kind::message) {
+                    end = f;
+                    return;
+                }
+                auto v = json::parse(f.text).as_object();
+                if (v["op"] == "part.created") acked.insert(std::string(v["part"].as_object()["random_id"].as_string()));
+                if (v["op"] == "error") {
+                    ++errors;
+                    if (v["code"] == "unavailable" && v.contains("random_id"))
+                        refused.insert(std::string(v["random_id"].as_string()));
+                    else
+                        ++other_errors;
+                }
+            }
+        }
+    }
+};
+
+TEST(clean_close, busy_writers_get_1001_and_every_acked_part_is_stored_after_sigterm) {
+    temp_dir data;
+    auto const config = test_config(data.str() + "/data", R"({"commands_per_s": 100000, "commands_burst": 100000})");
+    std::vector<busy_writer> writers(4);
+    {
+        server_process server(config);
+        ASSERT_TRUE(server.started()) << server.log();
+        std::atomic<bool> go{false};
+        std::vector<std::thread> threads;
+        for (std::size_t i = 0; i < writers.size(); ++i) {
+            writers[i].name = "busy" + std::to_string(i);
+            threads.emplace_back([&, i] { writers[i].run(server.port(), go); });
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        go = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(700));
+        server.signal(SIGTERM);
+        for (auto& t : threads) t.join();
+        EXPECT_EQ(server.wait_exit(std::chrono::seconds(10)), std::optional<int>(0)) << server.log();
+    }
+    for (auto const& w : writers) {
+        ASSERT_NE(w.conversation, 0u) << w.name << " never started";
+        EXPECT_EQ(w.end.kind, frame_kind::closed) << w.name << ": " << w.end.error << " (not a close frame)";
+        EXPECT_EQ(w.end.close_code, 1001) << w.name;
+        EXPECT_GT(w.acked.size(), 0u) << w.name << " got no ack at all";
+        EXPECT_EQ(w.other_errors, 0) << w.name << ": errors other than unavailable with the part's random_id";
+        for (auto const& rid : w.refused) EXPECT_EQ(w.acked.count(rid), 0u) << rid << " both acked and refused";
+    }
+    // After a restart: every acknowledged part is there, exactly once.
+    server_process again(config);
+    ASSERT_TRUE(again.started()) << again.log();
+    auto const staff = make_token(auth::role::operator_, "op-audit");
+    for (auto const& w : writers) {
+        std::map<std::string, int> stored;
+        std::uint64_t after = 0;
+        for (;;) {
+            auto res = http_get(again.port(), "/v1/conversations/" + std::to_string(w.conversation) +
+                                                  "/parts?limit=500&after=" + std::to_string(after),
+                                {{"Authorization", "Bearer " + staff}});
+            ASSERT_EQ(res.result_int(), 200) << res.body();
+            auto page = json::parse(res.body()).as_array();
+            if (page.empty()) break;
+            for (auto const& p : page) {
+                after = p.at("id").to_number<std::uint64_t>();
+                // Staff see no random_id on history: the body carries the sequence number.
+                ++stored[std::string(p.at("body").as_string())];
+            }
+        }
+        for (auto const& rid : w.acked) {
+            auto const n = rid.substr(rid.rfind('-') + 1);
+            EXPECT_EQ(stored["busy " + n], 1) << w.name << ": acknowledged part " << rid << " stored " << stored["busy " + n] << " times";
+        }
+        // Everything the server took before the 1001 was answered: nothing stored unacknowledged,
+        // nothing refused stored.
+        EXPECT_EQ(stored.size(), w.acked.size()) << w.name << ": parts stored without their ack reaching the client";
+        for (auto const& rid : w.refused) EXPECT_EQ(stored["busy " + rid.substr(rid.rfind('-') + 1)], 0) << rid << " refused but stored";
+        std::cout << w.name << ": sent " << w.sent << ", acked " << w.acked.size() << ", refused " << w.refused.size()
+                  << ", errors " << w.errors << "\n";
+    }
+}
+
+} // namespace
+} // namespace parley::test
