@@ -176,6 +176,7 @@ void ws_session::resume_after_load() {
         waiting_.pop_front();
         dispatch_command(std::move(cmd));
     }
+    if (!loading_ && on_commands_stopped_) std::exchange(on_commands_stopped_, nullptr)();
 }
 
 void ws_session::reply(std::string frame) {
@@ -216,10 +217,12 @@ void ws_session::disconnect(relay::close_reason why) {
 }
 
 void ws_session::stop_commands(std::function<void()> stopped) {
-    asio::post(ws_.get_executor(), [self = shared_from_this(), stopped = std::move(stopped)] {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), stopped = std::move(stopped)]() mutable {
         self->stopped_commands_ = true;
-        // A command waiting behind a load was taken already: it still goes to the hub.
-        stopped();
+        // Commands on a reader or waiting behind one were taken already: they still go to
+        // the hub, and this connection has stopped once they have.
+        if (self->loading_) self->on_commands_stopped_ = std::move(stopped);
+        else stopped();
     });
 }
 

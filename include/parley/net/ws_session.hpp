@@ -128,6 +128,8 @@ private:
     bool registered_ = false;
     /// Shutdown has begun: commands are answered `unavailable`.
     bool stopped_commands_ = false;
+    /// Told once the commands taken before the stop have all reached the hub.
+    std::function<void()> on_commands_stopped_;
     /// close() was called: nothing more is queued.
     bool closing_ = false;
     /// The close frame is on its way: nothing more is written.
