@@ -170,7 +170,8 @@ int serve(config::server_config const& config, std::string const& web_root) {
     std::signal(SIGPIPE, SIG_IGN);
     raise_open_file_limit();
 
-    auto opened = store::rocks_store::open({config.storage_path, config.storage_sync});
+    auto opened = store::rocks_store::open(
+        {config.storage_path, config.storage_sync, static_cast<std::int64_t>(config.limits.idempotency_window_s)});
     if (!opened) {
         log::error("store.open_failed", {{"error", opened.error().message}});
         return exit_code::startup_failed;

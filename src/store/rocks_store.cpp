@@ -1,3 +1,5 @@
+#include "idempotency_expiry.hpp"
+
 #include <parley/store/keyspace.hpp>
 #include <parley/store/rocks_store.hpp>
 
@@ -30,6 +32,8 @@ struct rocks_store::impl {
     std::mutex write_mutex;
     /// Keys returned by get() or stepped over by an iterator: what a query cost.
     mutable std::atomic<std::uint64_t> keys_read{0};
+    /// Referenced by the idempotency family's options: lives as long as the database.
+    std::unique_ptr<idempotency_expiry> expiry;
 
     rocksdb::ColumnFamilyHandle* family(store::family f) const {
         // handles[0] is RocksDB's default family; ours follow in all_columns order.
@@ -56,7 +60,8 @@ store_error from_status(rocksdb::Status const& s, std::string const& path) {
 }
 
 /// Tuning per family, from how parley writes and reads each (see docs/performance.md).
-rocksdb::ColumnFamilyOptions family_options(std::string_view name) {
+rocksdb::ColumnFamilyOptions family_options(std::string_view name, idempotency_expiry const* expiry,
+                                           std::int64_t idempotency_window_s) {
     rocksdb::ColumnFamilyOptions options;
     rocksdb::BlockBasedTableOptions table;
     // Every family is read by point lookups (conversation, idempotency key, one part)
@@ -73,6 +78,9 @@ rocksdb::ColumnFamilyOptions family_options(std::string_view name) {
         // memtable bloom answers that without walking the skip list.
         options.memtable_prefix_bloom_size_ratio = 0.02;
         options.memtable_whole_key_filtering = true;
+        options.compaction_filter = expiry;
+        // Files nobody writes into again are still compacted, so their keys expire.
+        options.periodic_compaction_seconds = static_cast<std::uint64_t>(std::max<std::int64_t>(idempotency_window_s, 3600));
     }
     return options;
 }
@@ -105,12 +113,13 @@ expected<std::unique_ptr<rocks_store>, store_error> rocks_store::open(store_opti
     for (auto pool : {rocksdb::Env::Priority::HIGH, rocksdb::Env::Priority::LOW})
         (void)rocksdb::Env::Default()->LowerThreadPoolCPUPriority(pool, rocksdb::CpuPriority::kLow);
 
+    auto state = std::make_unique<impl>();
+    state->expiry = std::make_unique<idempotency_expiry>(options.idempotency_window_s);
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{});
     for (auto name : all_columns)
-        families.emplace_back(std::string(name), family_options(name));
+        families.emplace_back(std::string(name), family_options(name, state->expiry.get(), options.idempotency_window_s));
 
-    auto state = std::make_unique<impl>();
     state->sync = options.sync;
     rocksdb::DB* raw = nullptr;
     auto status = rocksdb::DB::Open(db_options, options.path, families, &state->handles, &raw);
@@ -266,6 +275,14 @@ expected<std::size_t, store_error> rocks_store::count(family column, range const
 }
 
 std::uint64_t rocks_store::keys_read() const { return impl_->keys_read.load(std::memory_order_relaxed); }
+
+std::optional<store_error> rocks_store::compact(family column) {
+    auto* handle = impl_->family(column);
+    auto status = impl_->db->Flush(rocksdb::FlushOptions{}, handle);
+    if (status.ok()) status = impl_->db->CompactRange(rocksdb::CompactRangeOptions{}, handle, nullptr, nullptr);
+    if (!status.ok()) return from_status(status, "compact");
+    return std::nullopt;
+}
 
 std::optional<store_error> rocks_store::close() {
     if (!impl_->db) return std::nullopt;

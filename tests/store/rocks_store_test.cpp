@@ -8,6 +8,7 @@
 #include <rocksdb/options.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -155,6 +156,40 @@ TEST(rocks_store, epoch_is_stored_in_the_meta_family) {
     EXPECT_EQ(stored, epoch);
     for (auto* h : handles)
         db->DestroyColumnFamilyHandle(h);
+}
+
+} // namespace
+} // namespace parley::store
+
+namespace parley::store {
+namespace {
+
+std::string idempotency_value(std::uint64_t id, std::int64_t written_ms) {
+    return key::encode_u64(id) + key::encode_u64(static_cast<std::uint64_t>(written_ms));
+}
+
+TEST(rocks_store, compaction_drops_idempotency_keys_older_than_the_window) {
+    test::temp_dir dir;
+    auto opened = rocks_store::open(store_options{dir.str(), false, 60});
+    ASSERT_TRUE(opened) << opened.error().message;
+    auto& store = **opened;
+    auto const now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    write_set w;
+    w.add(family::idempotency, "old", idempotency_value(7, now - 61'000));
+    w.add(family::idempotency, "recent", idempotency_value(8, now - 59'000));
+    w.add(family::idempotency, "future", idempotency_value(9, now + 3'600'000)); // a clock stepped back
+    w.add(family::idempotency, "not-ours", "short");
+    w.add(family::parts, key::part(1, 1), idempotency_value(1, 0)); // other families are left alone
+    write_set const* sets[] = {&w};
+    ASSERT_FALSE(store.write(sets));
+    ASSERT_FALSE(store.compact(family::idempotency));
+    ASSERT_FALSE(store.compact(family::parts));
+    EXPECT_EQ(*store.get(family::idempotency, "old"), std::nullopt) << "past the window: dropped";
+    EXPECT_TRUE(store.get(family::idempotency, "recent")->has_value());
+    EXPECT_TRUE(store.get(family::idempotency, "future")->has_value());
+    EXPECT_TRUE(store.get(family::idempotency, "not-ours")->has_value());
+    EXPECT_TRUE(store.get(family::parts, key::part(1, 1))->has_value());
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 #include <parley/store/write_set.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -29,6 +30,9 @@ struct store_options {
     std::string path;
     /// fsync the WAL on every commit batch. Default: false
     bool sync = false;
+    /// How long idempotency keys are kept (`limits.idempotency_window_s`): compactions
+    /// drop older ones, and every file of the family is compacted at least that often.
+    std::int64_t idempotency_window_s = 86400;
 };
 
 /// The RocksDB database holding everything parley stores (SPEC §7).
@@ -88,6 +92,10 @@ public:
     /// Keys read so far by get() and by every scan: what `/metrics` reports as
     /// `parley_store_keys_read_total`, so a query's cost is observable.
     std::uint64_t keys_read() const;
+
+    /// Flushes and compacts one family now. RocksDB picks its own times otherwise; this
+    /// is for maintenance and tests (expired idempotency keys go at once).
+    [[nodiscard]] std::optional<store_error> compact(family column);
 
     /// @return an error when the final WAL flush fails.
     [[nodiscard]] std::optional<store_error> close();
