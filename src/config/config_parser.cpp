@@ -136,7 +136,7 @@ maybe_error parse_limits(json::object const& root, limits& l) {
                                       {"max_frame_bytes", "max_body_chars", "commands_per_s",
                                        "commands_burst", "max_queue_bytes", "connections_per_actor",
                                        "idle_timeout_s", "ping_interval_s", "idempotency_window_s",
-                                       "max_http_body_bytes", "anonymous_per_ip_per_min"}))
+                                       "max_http_body_bytes", "anonymous_per_ip_per_min", "conversations_in_memory"}))
             return e;
         // A frame under 256 bytes could not carry even a small command.
         if (auto e = read_integer(o, p, "max_frame_bytes", 256, 64 * 1024 * 1024, l.max_frame_bytes))
@@ -158,6 +158,8 @@ maybe_error parse_limits(json::object const& root, limits& l) {
                                   l.max_http_body_bytes))
             return e;
         if (auto e = read_integer(o, p, "anonymous_per_ip_per_min", 1, 1000000, l.anonymous_per_ip_per_min))
+            return e;
+        if (auto e = read_integer(o, p, "conversations_in_memory", 16, 100000000, l.conversations_in_memory))
             return e;
     }
     if (l.ping_interval_s >= l.idle_timeout_s)

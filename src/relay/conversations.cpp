@@ -134,6 +134,7 @@ void hub::start_conversation(client const& from, command const& cmd) {
     {
         hub_lock lock(conversations_mutex_);
         conversations_[cid] = st;
+        trim_conversations();
     }
     hub_lock lock(st->mutex);
     // The starter is subscribed from the start, so it misses nothing said after.

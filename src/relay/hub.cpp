@@ -102,12 +102,36 @@ expected<std::shared_ptr<hub::conversation_state>, command_error> hub::open(auth
         if (auto err = load()) return unexpected{std::move(*err)};
         hub_lock lock(conversations_mutex_);
         st = conversations_.try_emplace(id, st).first->second;
+        trim_conversations();
     }
     hub_lock lock(st->mutex);
     if (st->stale)
         if (auto err = load()) return unexpected{std::move(*err)};
     if (auto err = check_access(who, st->data, cmd)) return unexpected{std::move(*err)};
     return st;
+}
+
+void hub::trim_conversations() {
+    auto const limit = std::size_t{limits_.conversations_in_memory};
+    if (conversations_.size() <= limit) return;
+    auto const target = limit - limit / 10;
+    for (auto it = conversations_.begin(); it != conversations_.end() && conversations_.size() > target;) {
+        auto const& st = it->second;
+        // Only the map holds it (no command, commit or reader has it), and nobody is
+        // subscribed: the store has all of it. A locked one is in use: skip it.
+        bool idle = false;
+        if (st.use_count() == 1) {
+            std::unique_lock<std::mutex> in_use(st->mutex, std::try_to_lock);
+            idle = in_use.owns_lock() && st->subscribers.empty();
+        }
+        if (idle) it = conversations_.erase(it);
+        else ++it;
+    }
+}
+
+std::size_t hub::conversations_in_memory() {
+    hub_lock lock(conversations_mutex_);
+    return conversations_.size();
 }
 
 std::optional<std::uint64_t> hub::needs_load(command const& cmd) {

@@ -40,6 +40,7 @@ TEST(config_parser, empty_object_gives_every_default) {
     EXPECT_EQ(cfg->http_reader_threads, 2u);
     EXPECT_FALSE(cfg->dev_tokens);
     EXPECT_EQ(cfg->limits.anonymous_per_ip_per_min, 10u);
+    EXPECT_EQ(cfg->limits.conversations_in_memory, 100000u);
     EXPECT_EQ(cfg->storage_path, "./data");
     EXPECT_FALSE(cfg->storage_sync);
     EXPECT_TRUE(cfg->sites.empty());
@@ -160,6 +161,9 @@ TEST(config_parser, other_top_level_type_errors) {
     EXPECT_EQ(error_of(R"({"limits":{"anonymous_per_ip_per_min":0}})"),
               "limits.anonymous_per_ip_per_min: expected integer 1..1000000");
     EXPECT_EQ(parse_config(R"({"limits":{"anonymous_per_ip_per_min":3}})")->limits.anonymous_per_ip_per_min, 3u);
+    EXPECT_EQ(error_of(R"({"limits":{"conversations_in_memory":15}})"),
+              "limits.conversations_in_memory: expected integer 16..100000000");
+    EXPECT_EQ(parse_config(R"({"limits":{"conversations_in_memory":16}})")->limits.conversations_in_memory, 16u);
 }
 
 TEST(config_parser, anonymous_visitors_are_off_unless_a_site_turns_them_on) {

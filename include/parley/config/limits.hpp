@@ -55,6 +55,12 @@ struct limits {
     /// Anonymous visitor tokens one client address may get per minute; more get 429.
     /// Default: 10
     std::uint32_t anonymous_per_ip_per_min = 10;
+
+    /// Conversations the relay keeps in memory. Past this, idle ones (nobody subscribed,
+    /// nothing being committed) are dropped and read from the store again when next used,
+    /// so memory stays bounded however many conversations a server has seen.
+    /// Default: 100000
+    std::uint32_t conversations_in_memory = 100000;
 };
 
 } // namespace parley::config

@@ -82,9 +82,16 @@ public:
     /// or an error. @note Reads the store on the calling thread: call from a reader.
     void erase_visitor(client const& from, std::uint64_t id, std::string const& visitor);
 
+    /// Conversations held in memory now (bounded by `limits.conversations_in_memory`).
+    std::size_t conversations_in_memory();
+
     struct conversation_state;
 
 private:
+    /// Past `limits.conversations_in_memory`, drops idle conversations down to 90 % of
+    /// it: one scan per tenth of the limit inserted. @note Caller holds conversations_mutex_.
+    void trim_conversations();
+
     struct inbox_subscription;
 
     void start_conversation(client const& from, protocol::command const& cmd);
