@@ -1,7 +1,6 @@
 // PII redaction: what free text loses, what it keeps, and what records lose.
 
 #include <boost/json.hpp>
-#include <chrono>
 #include <cstddef>
 #include <gtest/gtest.h>
 #include <ostream>
@@ -164,14 +163,15 @@ TEST(redact_text, a_full_length_body_is_masked_throughout) {
 }
 
 TEST(redact_text, inputs_that_would_make_a_backtracking_matcher_crawl_stay_fast) {
-    // Every byte is a possible start of a number or an address.
+    // Every byte is a possible start of a number or an address. At this size a matcher
+    // that rescans from each start (quadratic) needs around 10^11 steps and never gets
+    // past the test's timeout; a linear one takes milliseconds, even under ASan.
+    constexpr int n = 300000;
     std::string const hostile[] = {
-        repeat("7", 10000),  repeat("@", 10000),  repeat("+", 10000),   repeat("(", 10000),
-        repeat("1 ", 10000), repeat("a@", 10000), repeat("a.", 10000) + "@x", repeat("1-", 10000),
+        repeat("7", n),  repeat("@", n),  repeat("+", n),   repeat("(", n),
+        repeat("1 ", n), repeat("a@", n), repeat("a.", n) + "@x", repeat("1-", n),
     };
-    auto const start = std::chrono::steady_clock::now();
     for (auto const& text : hostile) EXPECT_EQ(redact_text(text), text);
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
 }
 
 TEST(redact_text, invalid_utf8_passes_through) {
