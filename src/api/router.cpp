@@ -53,9 +53,9 @@ http_response unauthorized(http_request const& req, std::string_view why) {
 
 } // namespace
 
-router::router(telemetry::metrics const& metrics, static_files const& web, std::atomic<bool> const& ready,
+router::router(telemetry::metrics const& metrics, static_files const& web, std::function<bool()> ready,
                v1_endpoints const* v1)
-    : metrics_(metrics), web_(web), ready_(ready), v1_(v1) {}
+    : metrics_(metrics), web_(web), ready_(std::move(ready)), v1_(v1) {}
 
 void router::handle(http_request req, responder done, std::string_view peer) const {
     // Every answer to HEAD, errors included, goes without its body: a body there would be
@@ -130,7 +130,7 @@ http_response router::service(http_request const& req, std::string_view path) co
     if (!is_read_method(req)) return method_not_allowed(req, "GET, HEAD");
     if (path == "/healthz") return make_response(req, 200, R"({"status":"ok"})", json_content_type);
     if (path == "/readyz") {
-        if (ready_.load(std::memory_order_acquire))
+        if (ready_())
             return make_response(req, 200, R"({"status":"ready"})", json_content_type);
         return json_error(req, error_code::unavailable, "not ready");
     }

@@ -171,7 +171,8 @@ int serve(config::server_config const& config, std::string const& web_root) {
     raise_open_file_limit();
 
     auto opened = store::rocks_store::open(
-        {config.storage_path, config.storage_sync, static_cast<std::int64_t>(config.limits.idempotency_window_s)});
+        {config.storage_path, config.storage_sync, static_cast<std::int64_t>(config.limits.idempotency_window_s),
+         config.storage_min_free_bytes});
     if (!opened) {
         log::error("store.open_failed", {{"error", opened.error().message}});
         return exit_code::startup_failed;
@@ -202,7 +203,8 @@ int serve(config::server_config const& config, std::string const& web_root) {
     api::dev_tokens dev(config.sites);
     api::v1_endpoints const v1{tokens, cors, history, list, exports, erase, commands, anonymous,
                                config.dev_tokens ? &dev : nullptr};
-    api::router router(metrics, web, ready, &v1);
+    api::router router(
+        metrics, web, [&ready, s = store.get()] { return ready.load(std::memory_order_acquire) && s->writable(); }, &v1);
     relay::connection_registry connections(config.limits.connections_per_actor);
     std::atomic<std::uint64_t> next_connection_id{1};
     net::server_context ctx{config,  tokens,         router, connections, hub, readers,

@@ -120,8 +120,10 @@ maybe_error parse_storage(json::object const& root, server_config& cfg) {
     if (!s) return s.error();
     if (!*s) return std::nullopt;
     auto const& o = **s;
-    if (auto e = check_known_keys(o, "storage", {"path", "sync"})) return e;
+    if (auto e = check_known_keys(o, "storage", {"path", "sync", "min_free_bytes"})) return e;
     if (auto e = read_string(o, "storage", "path", cfg.storage_path)) return e;
+    if (auto e = read_integer(o, "storage", "min_free_bytes", 0, std::int64_t{1} << 50, cfg.storage_min_free_bytes))
+        return e;
     return read_bool(o, "storage", "sync", cfg.storage_sync);
 }
 

@@ -1,4 +1,5 @@
 #include <parley/store/commit_pipeline.hpp>
+#include <parley/telemetry/log.hpp>
 #include <parley/telemetry/metrics.hpp>
 
 #include <chrono>
@@ -81,9 +82,14 @@ void commit_pipeline::run() {
         {
             std::unique_lock lock(mutex_);
             if (queue_.empty()) awake_ = false;
-            wake_.wait(lock, [&] { return stopping_ || awake_; });
+            // While the store refuses writes, look again every second: it resumes by
+            // itself once there is room, even when no client writes meanwhile.
+            if (store_.writable()) wake_.wait(lock, [&] { return stopping_ || awake_; });
+            else wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || awake_; });
             if (queue_.empty()) {
                 if (stopping_) return;
+                lock.unlock();
+                if (!store_.writable() && store_.resume()) log::info("store.resumed", {});
                 continue;
             }
             // Everything that queued up since the last batch goes in this one.
@@ -97,7 +103,9 @@ void commit_pipeline::run() {
         for (auto const& p : batch) sets.push_back(&p.change);
 
         auto const started = std::chrono::steady_clock::now();
+        bool const was_writable = store_.writable();
         auto const error = store_.write(sets);
+        if (error && was_writable) log::warn("store.write_failed", {{"error", error->message}});
         metrics_.commit_batch(batch.size(), std::chrono::steady_clock::now() - started, !error);
         mark_progress();
 

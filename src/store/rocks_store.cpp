@@ -11,7 +11,10 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <atomic>
 #include <mutex>
@@ -34,6 +37,32 @@ struct rocks_store::impl {
     mutable std::atomic<std::uint64_t> keys_read{0};
     /// Referenced by the idempotency family's options: lives as long as the database.
     std::unique_ptr<idempotency_expiry> expiry;
+    /// A write failed and RocksDB has not been resumed since.
+    std::atomic<bool> refusing{false};
+    /// When resume() last asked RocksDB; touched under resume_mutex.
+    std::chrono::steady_clock::time_point last_resume{};
+    std::string refusal;
+    std::mutex resume_mutex;
+    std::string path;
+    std::uint64_t min_free_bytes = 0;
+
+    /// Why the filesystem has no room for writes, or empty when it has.
+    std::string short_of_space() const {
+        if (min_free_bytes == 0) return {};
+        struct statvfs fs{};
+        if (::statvfs(path.c_str(), &fs) != 0) return {};
+        auto const free = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+        if (free >= min_free_bytes) return {};
+        return "disk full: " + std::to_string(free) + " bytes free, storage.min_free_bytes is " +
+               std::to_string(min_free_bytes);
+    }
+
+    void refuse(std::string why) {
+        std::lock_guard lock(resume_mutex);
+        refusal = std::move(why);
+        last_resume = std::chrono::steady_clock::now();
+        refusing.store(true, std::memory_order_release);
+    }
 
     rocksdb::ColumnFamilyHandle* family(store::family f) const {
         // handles[0] is RocksDB's default family; ours follow in all_columns order.
@@ -115,6 +144,8 @@ expected<std::unique_ptr<rocks_store>, store_error> rocks_store::open(store_opti
 
     auto state = std::make_unique<impl>();
     state->expiry = std::make_unique<idempotency_expiry>(options.idempotency_window_s);
+    state->path = options.path;
+    state->min_free_bytes = options.min_free_bytes;
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{});
     for (auto name : all_columns)
@@ -184,12 +215,46 @@ std::optional<store_error> rocks_store::write(std::span<write_set const* const> 
     raise(meta_key::last_conversation_id, marks.last_conversation_id, impl_->written_marks.last_conversation_id);
     raise(meta_key::last_event_id, marks.last_event_id, impl_->written_marks.last_event_id);
 
+    if (!resume()) {
+        std::lock_guard lock(impl_->resume_mutex);
+        return store_error{store_error::kind::io, impl_->refusal};
+    }
+    if (auto why = impl_->short_of_space(); !why.empty()) {
+        impl_->refuse(why);
+        return store_error{store_error::kind::io, why};
+    }
     rocksdb::WriteOptions options;
     options.sync = impl_->sync;
     auto status = impl_->db->Write(options, &batch);
-    if (!status.ok()) return from_status(status, impl_->db->GetName());
+    if (!status.ok()) {
+        auto err = from_status(status, impl_->db->GetName());
+        impl_->refuse(err.message);
+        return err;
+    }
     impl_->written_marks = marks;
     return std::nullopt;
+}
+
+bool rocks_store::writable() const { return !impl_->refusing.load(std::memory_order_acquire); }
+
+bool rocks_store::resume() {
+    if (writable()) return true;
+    std::lock_guard lock(impl_->resume_mutex);
+    auto const now = std::chrono::steady_clock::now();
+    // Each attempt flushes or fails against the full disk: not more than once a second.
+    if (now - impl_->last_resume < std::chrono::seconds(1)) return false;
+    impl_->last_resume = now;
+    if (auto why = impl_->short_of_space(); !why.empty()) {
+        impl_->refusal = std::move(why);
+        return false;
+    }
+    auto const status = impl_->db->Resume();
+    if (!status.ok()) {
+        impl_->refusal = from_status(status, impl_->db->GetName()).message;
+        return false;
+    }
+    impl_->refusing.store(false, std::memory_order_release);
+    return true;
 }
 
 expected<std::optional<std::string>, store_error> rocks_store::get(family column, std::string_view k) const {

@@ -61,7 +61,7 @@ protected:
     telemetry::metrics metrics_;
     static_files files_{dir_.path() / "web"};
     std::atomic<bool> ready_{true};
-    router router_{metrics_, files_, ready_};
+    router router_{metrics_, files_, [this] { return ready_.load(); }};
 };
 
 TEST_F(router_test, healthz_is_200_json) {

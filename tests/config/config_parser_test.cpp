@@ -43,6 +43,7 @@ TEST(config_parser, empty_object_gives_every_default) {
     EXPECT_EQ(cfg->limits.conversations_in_memory, 100000u);
     EXPECT_EQ(cfg->storage_path, "./data");
     EXPECT_FALSE(cfg->storage_sync);
+    EXPECT_EQ(cfg->storage_min_free_bytes, 256u * 1024 * 1024);
     EXPECT_TRUE(cfg->sites.empty());
     EXPECT_EQ(cfg->log_level, log_level::info);
     EXPECT_FALSE(cfg->web_root.has_value());
@@ -161,6 +162,9 @@ TEST(config_parser, other_top_level_type_errors) {
     EXPECT_EQ(error_of(R"({"limits":{"anonymous_per_ip_per_min":0}})"),
               "limits.anonymous_per_ip_per_min: expected integer 1..1000000");
     EXPECT_EQ(parse_config(R"({"limits":{"anonymous_per_ip_per_min":3}})")->limits.anonymous_per_ip_per_min, 3u);
+    EXPECT_EQ(error_of(R"({"storage":{"min_free_bytes":-1}})"),
+              "storage.min_free_bytes: expected integer 0..1125899906842624");
+    EXPECT_EQ(parse_config(R"({"storage":{"min_free_bytes":0}})")->storage_min_free_bytes, 0u);
     EXPECT_EQ(error_of(R"({"limits":{"conversations_in_memory":15}})"),
               "limits.conversations_in_memory: expected integer 16..100000000");
     EXPECT_EQ(parse_config(R"({"limits":{"conversations_in_memory":16}})")->limits.conversations_in_memory, 16u);

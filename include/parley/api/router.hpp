@@ -8,6 +8,7 @@
 #include <parley/telemetry/metrics.hpp>
 
 #include <atomic>
+#include <functional>
 
 namespace parley::api {
 
@@ -41,10 +42,10 @@ struct v1_endpoints {
 /// from a reader thread.
 class router {
 public:
-    /// @param ready true while the store is open and the server accepts work; `/readyz`
-    ///        reports it. The server clears it when shutdown begins.
+    /// @param ready true while the server accepts work and its store takes writes;
+    ///        `/readyz` reports it. Called on I/O threads: it must not block.
     /// @param v1 the API; null serves none (404).
-    router(telemetry::metrics const& metrics, static_files const& web, std::atomic<bool> const& ready,
+    router(telemetry::metrics const& metrics, static_files const& web, std::function<bool()> ready,
            v1_endpoints const* v1 = nullptr);
 
     /// Answers `req` through `done`, exactly once, now or later. `peer` is the client's
@@ -60,7 +61,7 @@ private:
 
     telemetry::metrics const& metrics_;
     static_files const& web_;
-    std::atomic<bool> const& ready_;
+    std::function<bool()> ready_;
     v1_endpoints const* v1_;
 };
 

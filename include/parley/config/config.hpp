@@ -40,6 +40,10 @@ struct server_config {
     /// fsync every commit batch (survives power loss, costs one fsync per batch).
     /// Default: false
     bool storage_sync = false;
+    /// Free space the data dir's filesystem keeps: below it writes are refused
+    /// (`unavailable`, 503, `/readyz` not ready) before RocksDB ever meets a full disk,
+    /// and taken again once there is room. Default: 268435456 (256 MiB)
+    std::uint64_t storage_min_free_bytes = 256ull * 1024 * 1024;
     std::vector<site> sites;
     config::limits limits;
     /// A thread that has made no progress for this long while work waits for it makes

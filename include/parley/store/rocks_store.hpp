@@ -33,6 +33,10 @@ struct store_options {
     /// How long idempotency keys are kept (`limits.idempotency_window_s`): compactions
     /// drop older ones, and every file of the family is compacted at least that often.
     std::int64_t idempotency_window_s = 86400;
+    /// Free bytes the filesystem keeps: below them write() refuses without asking
+    /// RocksDB, which never meets a full disk then (Debian's build aborts on some of its
+    /// disk-full paths). 0 = no check.
+    std::uint64_t min_free_bytes = 0;
 };
 
 /// The RocksDB database holding everything parley stores (SPEC §7).
@@ -61,6 +65,19 @@ public:
     /// @note Thread-safe, but callers should funnel writes through one commit_pipeline
     /// so concurrent writers share a batch.
     [[nodiscard]] std::optional<store_error> write(std::span<write_set const* const> sets);
+
+    /// Whether writes go through. They stop when the filesystem's free space falls below
+    /// `min_free_bytes`, or when a write fails (RocksDB then refuses every write until it
+    /// is resumed): `/readyz` says so, and write() and resume() look again, at most once
+    /// a second.
+    /// @note Thread-safe and lock-free.
+    bool writable() const;
+
+    /// If writes are refused, checks the free space again and asks RocksDB to resume
+    /// (once the cause is gone it flushes and takes writes again).
+    /// @return whether the store is writable now.
+    /// @note Does disk I/O: call it from the committer, never from an I/O thread.
+    bool resume();
 
     /// Reads one record. @return the value, nullopt when absent, or the error.
     expected<std::optional<std::string>, store_error> get(family column, std::string_view key) const;
