@@ -1,4 +1,3 @@
-#include <parley/clock.hpp>
 #include <parley/net/ws_session.hpp>
 #include <parley/protocol/fields.hpp>
 #include <parley/protocol/frames.hpp>
@@ -28,9 +27,6 @@ constexpr auto close_grace = std::chrono::milliseconds(1500);
 constexpr std::size_t max_frames_per_write = 256;
 constexpr std::size_t max_bytes_per_write = 256 * 1024;
 
-/// SPEC §3.4: the close code of a connection whose token expired.
-constexpr auto token_expired = static_cast<websocket::close_code>(4001);
-
 /// How long a client has to finish the opening handshake.
 constexpr auto handshake_timeout = std::chrono::seconds(10);
 
@@ -39,7 +35,7 @@ std::string_view describe(websocket::close_code code) {
     case websocket::close_code::going_away: return "going_away";
     case websocket::close_code::policy_error: return "policy";
     case websocket::close_code::unknown_data: return "binary_frame";
-    default: return code == token_expired ? "token_expired" : "other";
+    default: return code == ws_session::token_expired_close ? "token_expired" : "other";
     }
 }
 
@@ -315,39 +311,6 @@ void ws_session::on_heartbeat(beast::error_code ec) {
         flush();
     }
     if (!closing_) arm_heartbeat();
-}
-
-void ws_session::refresh_token(protocol::command const& cmd) {
-    auto refuse = [&](error_code code, std::string message) {
-        auto const err = protocol::error_for(cmd, code, std::move(message));
-        ctx_.metrics.error_sent(err.code);
-        reply(protocol::error_frame(err));
-    };
-    auto const* token = cmd.fields.if_contains("token");
-    if (!token || !token->is_string() || token->get_string().empty())
-        return refuse(error_code::bad_request, "auth.refresh needs a token");
-    auto const fresh = ctx_.tokens.verify(token->get_string(), now_unix());
-    if (!fresh) return refuse(error_code::unauthorized, std::string(auth::describe(fresh.error())));
-    if (!auth::may_take_over(actor_, *fresh))
-        return refuse(error_code::unauthorized, "token is for another site, role, sub or departments");
-    token_expires_at_ = fresh->expires_at;
-    arm_token_expiry();
-    reply(protocol::ok_frame(cmd.ref));
-}
-
-void ws_session::arm_token_expiry() {
-    // Re-arming cancels the wait before, whose handler then sees operation_aborted.
-    auto const left_ms = std::max<std::int64_t>(token_expires_at_ * 1000 - now_ms(), 0);
-    token_expiry_.expires_after(std::chrono::milliseconds(left_ms));
-    token_expiry_.async_wait(beast::bind_front_handler(&ws_session::on_token_expiry, shared_from_this()));
-}
-
-void ws_session::on_token_expiry(beast::error_code ec) {
-    if (ec || closing_) return;
-    // The wall clock may have been stepped since the timer was armed.
-    if (now_unix() < token_expires_at_) return arm_token_expiry();
-    log::info("ws.token_expired", {{"conn", id_}});
-    close(token_expired, "token expired");
 }
 
 void ws_session::close(websocket::close_code code, std::string_view reason, bool flush) {

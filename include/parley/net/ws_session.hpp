@@ -38,6 +38,9 @@ namespace parley::net {
 /// which post to it and may be called from any thread.
 class ws_session : public relay::subscriber, public std::enable_shared_from_this<ws_session> {
 public:
+    /// SPEC §3.4: the close code of a connection whose token expired.
+    static constexpr auto token_expired_close = static_cast<boost::beast::websocket::close_code>(4001);
+
     ws_session(boost::asio::ip::tcp::socket&& socket, server_context& ctx, auth::actor who);
     ~ws_session() override;
 
