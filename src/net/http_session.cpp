@@ -109,7 +109,8 @@ void http_session::on_header_block(std::size_t size) {
     // Refused before any body byte is read: the body of a request framed two ways must
     // never be taken for the next request on the connection.
     if (auto const problem = framing_problem(parser_->get())) return refuse(error_code::bad_request, *problem);
-    header_bytes_ = field_bytes(parser_->get());
+    // Only a chunked body can end in trailers: other requests skip counting.
+    header_bytes_ = parser_->chunked() ? field_bytes(parser_->get()) : 0;
     if (parser_->is_done()) return on_read({}, used);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }
@@ -124,7 +125,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     // drop the connection, since it cannot be resynchronised.
     if (ec) return refuse(error_code::bad_request, "request: not valid HTTP/1.1");
     // Trailers join the header's fields; together they stay within the header limit.
-    if (field_bytes(parser_->get()) - header_bytes_ > header_limit)
+    if (parser_->chunked() && field_bytes(parser_->get()) - header_bytes_ > header_limit)
         return refuse(error_code::too_large, "trailer: larger than 16 KiB", 431);
 
     auto req = parser_->release();

@@ -103,20 +103,8 @@ TEST(clean_close, busy_writers_get_1001_and_every_acked_part_is_stored_after_sig
     auto const staff = make_token(auth::role::operator_, "op-audit");
     for (auto const& w : writers) {
         std::map<std::string, int> stored;
-        std::uint64_t after = 0;
-        for (;;) {
-            auto res = http_get(again.port(), "/v1/conversations/" + std::to_string(w.conversation) +
-                                                  "/parts?limit=500&after=" + std::to_string(after),
-                                {{"Authorization", "Bearer " + staff}});
-            ASSERT_EQ(res.result_int(), 200) << res.body();
-            auto page = json::parse(res.body()).as_array();
-            if (page.empty()) break;
-            for (auto const& p : page) {
-                after = p.at("id").to_number<std::uint64_t>();
-                // Staff see no random_id on history: the body carries the sequence number.
-                ++stored[std::string(p.at("body").as_string())];
-            }
-        }
+        // Staff see no random_id on history: the body carries the sequence number.
+        for (auto const& p : whole_history(again.port(), w.conversation, staff)) ++stored[std::string(p.at("body").as_string())];
         for (auto const& rid : w.acked) {
             auto const n = rid.substr(rid.rfind('-') + 1);
             EXPECT_EQ(stored["busy " + n], 1) << w.name << ": acknowledged part " << rid << " stored " << stored["busy " + n] << " times";

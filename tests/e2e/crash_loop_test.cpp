@@ -128,20 +128,12 @@ TEST(crash_loop, twenty_kill_9_under_load_lose_nothing_acked_and_double_nothing)
         EXPECT_TRUE(w.problems.empty()) << w.problems.front();
         EXPECT_TRUE(w.pending.empty()) << w.pending.size() << " parts never acknowledged, even after the last run";
         std::map<std::string, int> stored;
-        std::uint64_t after = 0, previous = 0;
-        for (;;) {
-            auto res = http_get(last.port(), "/v1/conversations/" + std::to_string(w.conversation) +
-                                                 "/parts?limit=500&after=" + std::to_string(after),
-                                {{"Authorization", "Bearer " + staff}});
-            ASSERT_EQ(res.result_int(), 200) << res.body();
-            auto page = json::parse(res.body()).as_array();
-            if (page.empty()) break;
-            for (auto const& p : page) {
-                after = p.at("id").to_number<std::uint64_t>();
-                EXPECT_GT(after, previous) << "history out of order";
-                previous = after;
-                ++stored[std::string(p.at("body").as_string())];
-            }
+        std::uint64_t previous = 0;
+        for (auto const& p : whole_history(last.port(), w.conversation, staff)) {
+            auto const id = p.at("id").to_number<std::uint64_t>();
+            EXPECT_GT(id, previous) << "history out of order";
+            previous = id;
+            ++stored[std::string(p.at("body").as_string())];
         }
         for (auto const& [rid, id] : w.acked) EXPECT_EQ(stored[rid], 1) << rid << " (id " << id << ")";
         for (auto const& [body, n] : stored) EXPECT_EQ(n, 1) << body << " stored " << n << " times";

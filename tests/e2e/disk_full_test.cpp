@@ -123,18 +123,8 @@ TEST(disk_full, writes_fail_as_unavailable_and_resume_by_themselves_once_there_i
     }
     // Everything acknowledged is in the history, once.
     std::map<std::string, int> stored;
-    std::uint64_t after = 0;
-    for (;;) {
-        auto res = http_get(server.port(), "/v1/conversations/" + std::to_string(cid) + "/parts?limit=500&after=" +
-                                               std::to_string(after), {{"Authorization", "Bearer " + staff}});
-        ASSERT_EQ(res.result_int(), 200) << res.body();
-        auto page = json::parse(res.body()).as_array();
-        if (page.empty()) break;
-        for (auto const& p : page) {
-            after = p.at("id").to_number<std::uint64_t>();
-            ++stored[std::string(p.at("body").as_string()).substr(body.size())];
-        }
-    }
+    for (auto const& p : whole_history(server.port(), cid, staff))
+        ++stored[std::string(p.at("body").as_string()).substr(body.size())];
     for (auto const& rid : acked) EXPECT_EQ(stored[rid], 1) << rid;
     EXPECT_EQ(stored.size(), acked.size());
     std::cout << "disk full after " << acked.size() - 2 << " parts of 2 kB; resumed without a restart\n";

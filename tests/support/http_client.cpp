@@ -1,5 +1,8 @@
 #include "http_client.hpp"
 
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -98,6 +101,25 @@ bool http_connection::closed_by_server() {
 http_response http_get(unsigned short port, std::string const& target, header_list const& headers) {
     http_connection c(port);
     return c.request("GET", target, headers);
+}
+
+std::vector<boost::json::object> whole_history(unsigned short port, std::uint64_t conversation, std::string const& token) {
+    std::vector<boost::json::object> parts;
+    std::uint64_t after = 0;
+    for (;;) {
+        auto res = http_get(port, "/v1/conversations/" + std::to_string(conversation) + "/parts?limit=500&after=" +
+                                      std::to_string(after), {{"Authorization", "Bearer " + token}});
+        if (res.result_int() != 200) {
+            ADD_FAILURE() << "history of " << conversation << ": " << res.result_int() << " " << res.body();
+            return parts;
+        }
+        auto page = boost::json::parse(res.body()).as_array();
+        if (page.empty()) return parts;
+        for (auto& p : page) {
+            after = p.at("id").to_number<std::uint64_t>();
+            parts.push_back(std::move(p.as_object()));
+        }
+    }
 }
 
 } // namespace parley::test

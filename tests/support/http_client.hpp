@@ -8,7 +8,11 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <boost/json/object.hpp>
+
+#include <cstdint>
 #include <memory>
+#include <vector>
 #include <string>
 
 namespace parley::test {
@@ -48,5 +52,9 @@ private:
 
 /// One request on a fresh connection.
 http_response http_get(unsigned short port, std::string const& target, header_list const& headers = {});
+
+/// Every part of `conversation` as `token` may see them, in id order, read page by page
+/// with `after` (ADD_FAILURE and what was read so far on a non-200).
+std::vector<boost::json::object> whole_history(unsigned short port, std::uint64_t conversation, std::string const& token);
 
 } // namespace parley::test

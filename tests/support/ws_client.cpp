@@ -65,6 +65,12 @@ std::unique_ptr<ws_client> ws_client::open(unsigned short port, std::string cons
     return std::move(r.client);
 }
 
+std::unique_ptr<ws_client> ws_client::open_ready(unsigned short port, std::string const& token) {
+    auto c = open(port, token);
+    if (c && c->read_json()["op"] != "hello") ADD_FAILURE() << "the first frame was not hello";
+    return c;
+}
+
 void ws_client::send_text(std::string_view text) {
     bool done = false;
     beast::error_code ec;

@@ -36,6 +36,9 @@ public:
     /// Shortcut: connect with `?token=` and expect success (ADD_FAILURE otherwise).
     static std::unique_ptr<ws_client> open(unsigned short port, std::string const& token);
 
+    /// open(), then reads the `hello` (ADD_FAILURE if something else comes first).
+    static std::unique_ptr<ws_client> open_ready(unsigned short port, std::string const& token);
+
     void send_text(std::string_view text);
     void send_binary(std::string_view data);
     /// Sends a raw text frame whose payload may be invalid UTF-8 (Beast does not check
