@@ -172,7 +172,7 @@ int serve(config::server_config const& config, std::string const& web_root) {
 
     auto opened = store::rocks_store::open(
         {config.storage_path, config.storage_sync, static_cast<std::int64_t>(config.limits.idempotency_window_s),
-         config.storage_min_free_bytes});
+         config.storage_min_free_bytes, config.storage_cache_bytes, config.storage_memtable_bytes});
     if (!opened) {
         log::error("store.open_failed", {{"error", opened.error().message}});
         return exit_code::startup_failed;
@@ -186,11 +186,20 @@ int serve(config::server_config const& config, std::string const& web_root) {
     }
 
     telemetry::metrics metrics;
-    metrics.count_store_keys_with([s = store.get()] { return s->keys_read(); });
+    metrics.sample_from({"parley_store_keys_read_total", "counter", "Keys read from the store by lookups and scans.",
+                         [s = store.get()] { return s->keys_read(); }});
+    metrics.sample_from({"parley_store_memtable_bytes", "gauge", "RocksDB memtables, all families (storage.memtable_bytes).",
+                         [s = store.get()] { return s->memory().memtables; }});
+    metrics.sample_from({"parley_store_block_cache_bytes", "gauge",
+                         "RocksDB block cache in use, index and filter blocks included (storage.cache_bytes).",
+                         [s = store.get()] { return s->memory().block_cache; }});
     std::atomic<bool> ready{false};
     auth::token_verifier tokens(config.sites);
     store::commit_pipeline commits(*store, metrics);
     relay::hub hub(*store, commits, config.limits, store->epoch(), metrics);
+    metrics.sample_from({"parley_conversations_in_memory", "gauge",
+                         "Conversations the hub holds in memory (limits.conversations_in_memory).",
+                         [&hub] { return static_cast<std::uint64_t>(hub.conversations_in_memory()); }});
     api::static_files web(web_root);
     api::reader_pool readers(config.http_reader_threads);
     api::cors cors(config.sites);

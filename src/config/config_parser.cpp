@@ -120,9 +120,14 @@ maybe_error parse_storage(json::object const& root, server_config& cfg) {
     if (!s) return s.error();
     if (!*s) return std::nullopt;
     auto const& o = **s;
-    if (auto e = check_known_keys(o, "storage", {"path", "sync", "min_free_bytes"})) return e;
+    if (auto e = check_known_keys(o, "storage", {"path", "sync", "min_free_bytes", "cache_bytes", "memtable_bytes"})) return e;
     if (auto e = read_string(o, "storage", "path", cfg.storage_path)) return e;
     if (auto e = read_integer(o, "storage", "min_free_bytes", 0, std::int64_t{1} << 50, cfg.storage_min_free_bytes))
+        return e;
+    if (auto e = read_integer(o, "storage", "cache_bytes", std::int64_t{1} << 20, std::int64_t{1} << 40, cfg.storage_cache_bytes))
+        return e;
+    if (auto e = read_integer(o, "storage", "memtable_bytes", std::int64_t{4} << 20, std::int64_t{1} << 40,
+                              cfg.storage_memtable_bytes))
         return e;
     return read_bool(o, "storage", "sync", cfg.storage_sync);
 }

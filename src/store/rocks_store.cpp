@@ -3,6 +3,7 @@
 #include <parley/store/keyspace.hpp>
 #include <parley/store/rocks_store.hpp>
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
@@ -10,6 +11,7 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include <sys/statvfs.h>
 
@@ -45,6 +47,8 @@ struct rocks_store::impl {
     std::mutex resume_mutex;
     std::string path;
     std::uint64_t min_free_bytes = 0;
+    /// Shared by every family's table factory.
+    std::shared_ptr<rocksdb::Cache> cache;
 
     /// Why the filesystem has no room for writes, or empty when it has.
     std::string short_of_space() const {
@@ -90,12 +94,18 @@ store_error from_status(rocksdb::Status const& s, std::string const& path) {
 
 /// Tuning per family, from how parley writes and reads each (see docs/performance.md).
 rocksdb::ColumnFamilyOptions family_options(std::string_view name, idempotency_expiry const* expiry,
-                                           std::int64_t idempotency_window_s) {
+                                           std::int64_t idempotency_window_s, std::shared_ptr<rocksdb::Cache> cache) {
     rocksdb::ColumnFamilyOptions options;
     rocksdb::BlockBasedTableOptions table;
     // Every family is read by point lookups (conversation, idempotency key, one part)
     // or prefix scans; bloom filters spare the SST reads for keys that are not there.
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    // Index and filter blocks live in the shared cache rather than beside each open
+    // file: otherwise they grow with the data, and a store that runs for months would
+    // hold all of them. Level 0's stay pinned, as every lookup reads them.
+    table.block_cache = std::move(cache);
+    table.cache_index_and_filter_blocks = true;
+    table.pin_l0_filter_and_index_blocks_in_cache = true;
     options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     if (name == column::parts || name == column::events || name == column::conversations) {
         // Keys start with the 8-byte conversation id and grow within it: inserting next
@@ -146,10 +156,12 @@ expected<std::unique_ptr<rocks_store>, store_error> rocks_store::open(store_opti
     state->expiry = std::make_unique<idempotency_expiry>(options.idempotency_window_s);
     state->path = options.path;
     state->min_free_bytes = options.min_free_bytes;
+    state->cache = rocksdb::NewLRUCache(options.cache_bytes);
+    db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(options.memtable_bytes);
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{});
     for (auto name : all_columns)
-        families.emplace_back(std::string(name), family_options(name, state->expiry.get(), options.idempotency_window_s));
+        families.emplace_back(std::string(name), family_options(name, state->expiry.get(), options.idempotency_window_s, state->cache));
 
     state->sync = options.sync;
     rocksdb::DB* raw = nullptr;
@@ -340,6 +352,14 @@ expected<std::size_t, store_error> rocks_store::count(family column, range const
 }
 
 std::uint64_t rocks_store::keys_read() const { return impl_->keys_read.load(std::memory_order_relaxed); }
+
+store_memory rocks_store::memory() const {
+    store_memory m;
+    std::uint64_t value = 0;
+    if (impl_->db->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &value)) m.memtables = value;
+    m.block_cache = impl_->cache->GetUsage();
+    return m;
+}
 
 std::optional<store_error> rocks_store::compact(family column) {
     auto* handle = impl_->family(column);

@@ -74,9 +74,9 @@ std::string metrics::render_prometheus() const {
     sample(out, "parley_parts_written_total", "", parts_written_.load(relaxed));
     header(out, "parley_events_written_total", "counter", "Conversation events committed to the store.");
     sample(out, "parley_events_written_total", "", events_written_.load(relaxed));
-    if (store_keys_read_) {
-        header(out, "parley_store_keys_read_total", "counter", "Keys read from the store by lookups and scans.");
-        sample(out, "parley_store_keys_read_total", "", store_keys_read_());
+    for (auto const& source : sampled_) {
+        header(out, source.name, source.type, source.help);
+        sample(out, source.name, "", source.read());
     }
     header(out, "parley_commit_changes_total", "counter", "Changes committed; divided by batches it is the group size.");
     sample(out, "parley_commit_changes_total", "", commit_changes_.load(relaxed));

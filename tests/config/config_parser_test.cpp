@@ -44,6 +44,8 @@ TEST(config_parser, empty_object_gives_every_default) {
     EXPECT_EQ(cfg->storage_path, "./data");
     EXPECT_FALSE(cfg->storage_sync);
     EXPECT_EQ(cfg->storage_min_free_bytes, 256u * 1024 * 1024);
+    EXPECT_EQ(cfg->storage_cache_bytes, 64u << 20);
+    EXPECT_EQ(cfg->storage_memtable_bytes, 128u << 20);
     EXPECT_TRUE(cfg->sites.empty());
     EXPECT_EQ(cfg->log_level, log_level::info);
     EXPECT_FALSE(cfg->web_root.has_value());
@@ -165,6 +167,11 @@ TEST(config_parser, other_top_level_type_errors) {
     EXPECT_EQ(error_of(R"({"storage":{"min_free_bytes":-1}})"),
               "storage.min_free_bytes: expected integer 0..1125899906842624");
     EXPECT_EQ(parse_config(R"({"storage":{"min_free_bytes":0}})")->storage_min_free_bytes, 0u);
+    EXPECT_EQ(error_of(R"({"storage":{"cache_bytes":1048575}})"), "storage.cache_bytes: expected integer 1048576..1099511627776");
+    EXPECT_EQ(parse_config(R"({"storage":{"cache_bytes":1048576}})")->storage_cache_bytes, 1u << 20);
+    EXPECT_EQ(error_of(R"({"storage":{"memtable_bytes":4194303}})"),
+              "storage.memtable_bytes: expected integer 4194304..1099511627776");
+    EXPECT_EQ(parse_config(R"({"storage":{"memtable_bytes":4194304}})")->storage_memtable_bytes, 4u << 20);
     EXPECT_EQ(error_of(R"({"limits":{"conversations_in_memory":15}})"),
               "limits.conversations_in_memory: expected integer 16..100000000");
     EXPECT_EQ(parse_config(R"({"limits":{"conversations_in_memory":16}})")->limits.conversations_in_memory, 16u);

@@ -54,6 +54,9 @@ TEST_F(http_e2e, metrics_in_prometheus_text_format) {
     EXPECT_NE(body.find("parley_connections{role=\"operator\"}"), std::string::npos);
     EXPECT_NE(body.find("parley_connections{role=\"bot\"}"), std::string::npos);
     EXPECT_NE(body.find("parley_http_requests_total{status=\"404\"}"), std::string::npos);
+    // What the process holds in memory, each with its bound in the configuration.
+    for (auto gauge : {"parley_conversations_in_memory", "parley_store_memtable_bytes", "parley_store_block_cache_bytes"})
+        EXPECT_NE(body.find(std::string("# TYPE ") + gauge + " gauge\n" + gauge + " "), std::string::npos) << gauge;
 }
 
 TEST_F(http_e2e, serves_the_web_folder_with_content_types) {

@@ -192,5 +192,34 @@ TEST(rocks_store, compaction_drops_idempotency_keys_older_than_the_window) {
     EXPECT_TRUE(store.get(family::parts, key::part(1, 1))->has_value());
 }
 
+TEST(rocks_store, memory_stays_within_the_cache_and_memtable_budgets) {
+    test::temp_dir dir;
+    store_options options{dir.str()};
+    options.cache_bytes = 1u << 20;
+    options.memtable_bytes = 4u << 20;
+    auto opened = rocks_store::open(options);
+    ASSERT_TRUE(opened) << opened.error().message;
+    auto& store = **opened;
+    // 32 MB of parts: without the budget they would all sit in one 64 MB memtable.
+    std::string const body(1024, 'x');
+    std::uint64_t peak = 0;
+    for (std::uint64_t batch = 0; batch < 32; ++batch) {
+        write_set w;
+        for (std::uint64_t i = 0; i < 1024; ++i) w.add(family::parts, key::part(batch + 1, i + 1), body);
+        write_set const* sets[] = {&w};
+        ASSERT_FALSE(store.write(sets));
+        peak = std::max(peak, store.memory().memtables);
+    }
+    // The active memtable and at most one being flushed.
+    EXPECT_LE(peak, 2 * options.memtable_bytes + (1u << 20));
+    EXPECT_GT(peak, 0u);
+    for (std::uint64_t batch = 0; batch < 32; ++batch)
+        for (std::uint64_t i = 0; i < 1024; i += 7) ASSERT_TRUE(store.get(family::parts, key::part(batch + 1, i + 1))->has_value());
+    auto const cached = store.memory().block_cache;
+    EXPECT_GT(cached, 0u);
+    // LRU capacity, plus what is pinned (level 0's index and filter blocks).
+    EXPECT_LE(cached, 2 * options.cache_bytes);
+}
+
 } // namespace
 } // namespace parley::store

@@ -44,6 +44,11 @@ struct server_config {
     /// (`unavailable`, 503, `/readyz` not ready) before RocksDB ever meets a full disk,
     /// and taken again once there is room. Default: 268435456 (256 MiB)
     std::uint64_t storage_min_free_bytes = 256ull * 1024 * 1024;
+    /// RocksDB's block cache, shared by every family, with index and filter blocks in it.
+    /// Default: 67108864 (64 MiB)
+    std::uint64_t storage_cache_bytes = 64ull << 20;
+    /// RocksDB's memtables, all families together. Default: 134217728 (128 MiB)
+    std::uint64_t storage_memtable_bytes = 128ull << 20;
     std::vector<site> sites;
     config::limits limits;
     /// A thread that has made no progress for this long while work waits for it makes

@@ -37,6 +37,18 @@ struct store_options {
     /// RocksDB, which never meets a full disk then (Debian's build aborts on some of its
     /// disk-full paths). 0 = no check.
     std::uint64_t min_free_bytes = 0;
+    /// One block cache for every family, holding data blocks and the index and filter
+    /// blocks too, so reads cost bounded memory however large the store grows.
+    std::uint64_t cache_bytes = 64ull << 20;
+    /// Memtables of all families together: past it the largest one is flushed.
+    std::uint64_t memtable_bytes = 128ull << 20;
+};
+
+/// What the store holds in memory now (`/metrics`): bounded by the options above, plus
+/// the memtables being flushed.
+struct store_memory {
+    std::uint64_t memtables = 0;   ///< every family's memtables, flushing ones included
+    std::uint64_t block_cache = 0; ///< data, index and filter blocks in the shared cache
 };
 
 /// The RocksDB database holding everything parley stores (SPEC §7).
@@ -109,6 +121,9 @@ public:
     /// Keys read so far by get() and by every scan: what `/metrics` reports as
     /// `parley_store_keys_read_total`, so a query's cost is observable.
     std::uint64_t keys_read() const;
+
+    /// @note Thread-safe; reads RocksDB's counters, no I/O.
+    store_memory memory() const;
 
     /// Flushes and compacts one family now. RocksDB picks its own times otherwise; this
     /// is for maintenance and tests (expired idempotency keys go at once).

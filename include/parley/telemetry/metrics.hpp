@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace parley::telemetry {
 
@@ -36,9 +37,16 @@ public:
     /// The exposition text served at `/metrics`.
     std::string render_prometheus() const;
 
-    /// Where `parley_store_keys_read_total` comes from (the store counts its own reads).
-    /// @note Set once, before the server serves.
-    void count_store_keys_with(std::function<std::uint64_t()> source) { store_keys_read_ = std::move(source); }
+    /// A value another part of the server keeps (keys the store read, conversations in
+    /// memory, RocksDB's memory), read each time `/metrics` is rendered.
+    struct sampled {
+        std::string name;
+        std::string type; ///< "counter" or "gauge"
+        std::string help;
+        std::function<std::uint64_t()> read;
+    };
+    /// @note Call before the server serves; `read` must be thread-safe.
+    void sample_from(sampled source) { sampled_.push_back(std::move(source)); }
 
 private:
     static constexpr auto relaxed = std::memory_order_relaxed;
@@ -56,7 +64,7 @@ private:
     std::atomic<std::uint64_t> over_limit_closes_{0};
     std::atomic<std::uint64_t> parts_written_{0};
     std::atomic<std::uint64_t> events_written_{0};
-    std::function<std::uint64_t()> store_keys_read_;
+    std::vector<sampled> sampled_;
     std::atomic<std::uint64_t> commit_changes_{0};
     std::atomic<std::uint64_t> commit_failures_{0};
 
