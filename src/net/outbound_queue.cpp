@@ -43,11 +43,4 @@ bool outbound_queue::pop_front() {
     return false;
 }
 
-void outbound_queue::drop_waiting(std::size_t in_flight) {
-    while (size() > in_flight) {
-        bytes_ -= cost(frames_.back());
-        frames_.pop_back();
-    }
-}
-
 } // namespace parley::net

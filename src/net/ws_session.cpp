@@ -22,6 +22,9 @@ namespace {
 /// How long the peer has to answer our close frame before we stop sending, and then
 /// before the socket is dropped. Twice this stays within shutdown's drain limit.
 constexpr auto close_grace = std::chrono::milliseconds(1500);
+/// How long a peer that keeps reading what is queued (a slow consumer's last frames)
+/// may take to reach the close frame.
+constexpr auto close_patience = std::chrono::seconds(10);
 
 /// Bounds on one write, so one busy connection's turn on the loop stays short.
 constexpr std::size_t max_frames_per_write = 256;
@@ -118,6 +121,13 @@ void ws_session::on_read(beast::error_code ec, std::size_t) {
         return abandon();
     }
     last_heard_ = clock::now();
+    if (closing_) {
+        // Read and dropped: a client still sending must not fill our receive buffer
+        // (closing a socket with unread bytes sends a reset) nor wait on us while our
+        // close frame waits on it.
+        buffer_.consume(buffer_.size());
+        return do_read();
+    }
     if (!ws_.got_text()) {
         buffer_.consume(buffer_.size());
         return close(websocket::close_code::unknown_data, "binary frames are not supported");
@@ -125,7 +135,7 @@ void ws_session::on_read(beast::error_code ec, std::size_t) {
     auto const data = buffer_.cdata();
     handle_command(std::string_view(static_cast<char const*>(data.data()), data.size()));
     buffer_.consume(buffer_.size());
-    if (!closing_) do_read();
+    do_read();
 }
 
 void ws_session::handle_command(std::string_view text) {
@@ -207,7 +217,7 @@ void ws_session::disconnect(relay::close_reason why) {
         case relay::close_reason::over_limit:
             return self->close(websocket::close_code::policy_error, "too many connections");
         case relay::close_reason::slow_consumer:
-            return self->close(websocket::close_code::policy_error, "slow consumer", false);
+            return self->close(websocket::close_code::policy_error, "slow consumer");
         }
     });
 }
@@ -241,7 +251,7 @@ bool ws_session::may_write() const {
 void ws_session::close_slow_consumer() {
     ctx_.metrics.slow_consumer_closed();
     log::warn("ws.slow_consumer", {{"conn", id_}, {"queued_bytes", std::uint64_t{queue_.bytes()}}});
-    close(websocket::close_code::policy_error, "slow consumer", false);
+    close(websocket::close_code::policy_error, "slow consumer");
 }
 
 void ws_session::do_write() {
@@ -313,12 +323,13 @@ void ws_session::on_heartbeat(beast::error_code ec) {
     if (!closing_) arm_heartbeat();
 }
 
-void ws_session::close(websocket::close_code code, std::string_view reason, bool flush) {
+void ws_session::close(websocket::close_code code, std::string_view reason) {
     if (closing_) return;
     closing_ = true;
     heartbeat_.cancel();
     token_expiry_.cancel();
-    if (!flush) queue_.drop_waiting(in_flight_);
+    closing_since_ = clock::now();
+    written_at_deadline_ = ws_.next_layer().bytes_written();
     log::info("ws.closing", {{"conn", id_}, {"code", static_cast<int>(code)}, {"why", describe(code)}});
     close_reason_ = websocket::close_reason(code, reason);
     close_deadline_.expires_after(close_grace);
@@ -338,6 +349,12 @@ void ws_session::start_close_handshake() {
 
 void ws_session::on_close_deadline(beast::error_code ec) {
     if (ec) return;
+    auto const written = ws_.next_layer().bytes_written();
+    bool const reading = written != std::exchange(written_at_deadline_, written);
+    if (reading && !shut_down_send_ && clock::now() - closing_since_ < close_patience) {
+        close_deadline_.expires_after(close_grace);
+        return close_deadline_.async_wait(beast::bind_front_handler(&ws_session::on_close_deadline, shared_from_this()));
+    }
     beast::error_code ignored;
     auto& socket = beast::get_lowest_layer(ws_).socket();
     if (shut_down_send_) return socket.close(ignored);

@@ -118,5 +118,63 @@ TEST(clean_close, busy_writers_get_1001_and_every_acked_part_is_stored_after_sig
     }
 }
 
+/// Reads every frame left until the connection ends; pongs' refs go to `refs`.
+ws_client::frame read_to_the_end(ws_client& c, std::vector<long>& refs) {
+    for (;;) {
+        auto f = c.read(std::chrono::seconds(10));
+        if (f.kind != frame_kind::message) return f;
+        auto v = json::parse(f.text).as_object();
+        if (v["op"] == "pong") refs.push_back(std::stol(std::string(v["ref"].as_string())));
+    }
+}
+
+TEST(clean_close, a_slow_consumer_still_sending_gets_its_answers_then_1008) {
+    temp_dir data;
+    server_process server(test_config(data.str() + "/data",
+                                      R"({"commands_per_s": 1000000, "commands_burst": 1000000, "max_queue_bytes": 65536})"));
+    ASSERT_TRUE(server.started()) << server.log();
+    auto hog = ws_client::open_ready(server.port(), visitor_token("reads-late"));
+    ASSERT_TRUE(hog);
+    // Pings whose pongs it does not read: the socket buffers fill, then the server's queue.
+    std::string const pad(100, 'p');
+    auto ping = [&](long ref) { hog->send_text(R"({"op":"ping","ref":")" + std::to_string(ref) + R"(","pad":")" + pad + "\"}"); };
+    long sent = 0;
+    while (!server.wait_for_log("ws.slow_consumer", 0ms)) {
+        ASSERT_LT(sent, 2'000'000) << "never cut off";
+        for (int i = 0; i < 2000; ++i) ping(++sent);
+    }
+    // It goes on sending after the server has closed (megabytes, more than the socket
+    // buffers hold): the server must keep reading, or both sides wait on each other.
+    for (int i = 0; i < 20000; ++i) ping(++sent);
+    std::vector<long> refs;
+    auto const end = read_to_the_end(*hog, refs);
+    EXPECT_EQ(end.kind, frame_kind::closed) << end.error << " (not a close frame)";
+    EXPECT_EQ(end.close_code, 1008);
+    EXPECT_EQ(end.close_reason, "slow consumer");
+    // Answers in order and none missing in between: a prefix of what it sent.
+    ASSERT_FALSE(refs.empty());
+    for (std::size_t i = 0; i < refs.size(); ++i) ASSERT_EQ(refs[i], static_cast<long>(i) + 1) << "pong " << i;
+    EXPECT_LT(static_cast<long>(refs.size()), sent);
+}
+
+TEST(clean_close, a_connection_over_the_limit_still_sending_gets_1008) {
+    temp_dir data;
+    server_process server(test_config(data.str() + "/data",
+                                      R"({"commands_per_s": 1000000, "commands_burst": 1000000, "connections_per_actor": 1})"));
+    ASSERT_TRUE(server.started()) << server.log();
+    auto const token = visitor_token("one-tab-only");
+    auto first = ws_client::open_ready(server.port(), token);
+    auto second = ws_client::open(server.port(), token);
+    ASSERT_TRUE(first && second);
+    std::string const pad(1000, 'q');
+    for (int i = 0; i < 4000; ++i) second->send_text(R"({"op":"ping","ref":"x","pad":")" + pad + "\"}");
+    std::vector<long> refs;
+    auto const end = read_to_the_end(*second, refs);
+    EXPECT_EQ(end.kind, frame_kind::closed) << end.error << " (not a close frame)";
+    EXPECT_EQ(end.close_code, 1008);
+    EXPECT_EQ(end.close_reason, "too many connections");
+    EXPECT_TRUE(refs.empty());
+}
+
 } // namespace
 } // namespace parley::test

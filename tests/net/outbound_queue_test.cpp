@@ -113,33 +113,6 @@ TEST(outbound_queue, freed_bytes_make_room_again) {
     EXPECT_EQ(q.bytes(), 70u);
 }
 
-TEST(outbound_queue, drop_waiting_keeps_the_frame_being_written) {
-    outbound_queue q(1000);
-    auto const writing = text(10, 'w');
-    (void)q.push(writing);
-    (void)q.push(text(20));
-    (void)q.push(ping());
-    (void)q.push(text(30));
-    q.drop_waiting();
-    ASSERT_EQ(q.size(), 1u);
-    EXPECT_EQ(q.front().text.get(), writing.text.get());
-    EXPECT_EQ(q.bytes(), 10u);
-    // A write is still in flight, so a later frame must wait for it.
-    EXPECT_EQ(q.push(text(5)), push_result::queued);
-    EXPECT_TRUE(q.pop_front());
-}
-
-TEST(outbound_queue, drop_waiting_on_empty_or_single_frame) {
-    outbound_queue q(100);
-    q.drop_waiting();
-    EXPECT_TRUE(q.empty());
-    EXPECT_EQ(q.bytes(), 0u);
-    (void)q.push(text(10));
-    q.drop_waiting();
-    EXPECT_EQ(q.size(), 1u);
-    EXPECT_EQ(q.bytes(), 10u);
-}
-
 TEST(outbound_queue, pings_count_a_little) {
     outbound_queue q(5);
     EXPECT_EQ(q.push(ping()), push_result::start_write);

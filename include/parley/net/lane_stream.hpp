@@ -10,6 +10,7 @@
 #include <boost/beast/websocket/teardown.hpp>
 
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <utility>
@@ -54,6 +55,10 @@ public:
             beast_write<ConstBuffers>{*this, buffers}, token, stream_);
     }
 
+    /// Bytes written so far, Beast's and the session's: a close waiting on a slow reader
+    /// sees from it whether the reader is still taking anything.
+    std::uint64_t bytes_written() const noexcept { return bytes_written_; }
+
     /// The session's frames, already encoded; `buffers` must stay untouched until `done`
     /// runs. Once Beast has written a close frame nothing more may follow it (RFC 6455
     /// §5.5.1): `done` then gets `websocket::error::closed`. @note At most one at a time.
@@ -97,6 +102,7 @@ private:
                 boost::asio::async_write(lane.stream_, buffers, std::move(self));
                 return;
             case writing:
+                lane.bytes_written_ += n;
                 lane.finished();
                 self.complete(ec, ec || size == 0 ? n : size);
                 return;
@@ -150,6 +156,7 @@ private:
             window_.push_back((*frames_)[i] + (i == next_ ? offset_ : 0));
         stream_.async_write_some(window_, [this](boost::system::error_code ec, std::size_t n) {
             written_ += n;
+            bytes_written_ += n;
             while (n > 0 && next_ < frames_->size()) {
                 auto const left = (*frames_)[next_].size() - offset_;
                 if (n < left) {
@@ -189,6 +196,7 @@ private:
     std::size_t next_ = 0;
     std::size_t offset_ = 0;
     std::size_t written_ = 0;
+    std::uint64_t bytes_written_ = 0;
     std::vector<boost::asio::const_buffer> window_;
     completion frames_done_;
     std::function<void()> waiting_beast_;

@@ -46,10 +46,6 @@ public:
     std::size_t bytes() const { return bytes_; }
     std::size_t size() const { return frames_.size() - head_; }
 
-    /// Drops every frame behind the first `in_flight` (the connection is closing): those
-    /// are being written right now and their buffers must live until the write ends.
-    void drop_waiting(std::size_t in_flight = 1);
-
 private:
     static std::size_t cost(outbound_frame const& f);
 

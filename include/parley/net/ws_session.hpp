@@ -82,13 +82,13 @@ private:
     void arm_token_expiry();
     void on_token_expiry(boost::beast::error_code ec);
 
-    /// Closes once. With `flush`, what is queued (answers to commands already taken) goes
-    /// out first and the close frame after it; without (a slow consumer), it is dropped.
-    /// Then Beast reads and discards until the peer's close frame. If the peer does not
-    /// finish in time (a client that never reads), the connection is shut down for
-    /// sending, and the socket dropped after a second grace period: never a reset while
-    /// the close frame may still be unread.
-    void close(boost::beast::websocket::close_code code, std::string_view reason, bool flush = true);
+    /// Closes once. What is queued (answers to commands already taken) goes out first and
+    /// the close frame after it, a slow consumer's bounded queue included; frames the
+    /// client still sends are read and discarded until its close frame. A peer that reads
+    /// nothing for a grace period (a client that never reads) is shut down for sending,
+    /// and the socket dropped after a second one: never a reset while the close frame may
+    /// still be unread. A peer that is reading, however slowly, has until close_patience.
+    void close(boost::beast::websocket::close_code code, std::string_view reason);
     void start_close_handshake();
     void on_close_deadline(boost::beast::error_code ec);
     void close_slow_consumer();
@@ -138,6 +138,10 @@ private:
     /// The close frame is on its way: nothing more is written.
     bool close_started_ = false;
     bool shut_down_send_ = false;
+    /// When close() was called, and the bytes written by then or by the last deadline:
+    /// a deadline that finds them grown waits again.
+    clock::time_point closing_since_;
+    std::uint64_t written_at_deadline_ = 0;
     boost::beast::websocket::close_reason close_reason_;
 };
 
