@@ -94,8 +94,15 @@ store_error from_status(rocksdb::Status const& s, std::string const& path) {
 
 /// Tuning per family, from how parley writes and reads each (see docs/performance.md).
 rocksdb::ColumnFamilyOptions family_options(std::string_view name, idempotency_expiry const* expiry,
-                                           std::int64_t idempotency_window_s, std::shared_ptr<rocksdb::Cache> cache) {
+                                           std::int64_t idempotency_window_s, std::shared_ptr<rocksdb::Cache> cache,
+                                           std::uint64_t memtable_bytes) {
     rocksdb::ColumnFamilyOptions options;
+    // A family's memtable is at most a quarter of the whole budget: while flushes lag
+    // (they run at low priority, and a saturated machine starves them), a family fills
+    // its active memtable and one being flushed and then writes wait, so memtables stay
+    // within twice the budget even when the budget's own flush trigger cannot keep up.
+    options.write_buffer_size = std::clamp<std::uint64_t>(memtable_bytes / 4, 1u << 20, 64u << 20);
+    options.max_write_buffer_number = 2;
     rocksdb::BlockBasedTableOptions table;
     // Every family is read by point lookups (conversation, idempotency key, one part)
     // or prefix scans; bloom filters spare the SST reads for keys that are not there.
@@ -157,11 +164,15 @@ expected<std::unique_ptr<rocks_store>, store_error> rocks_store::open(store_opti
     state->path = options.path;
     state->min_free_bytes = options.min_free_bytes;
     state->cache = rocksdb::NewLRUCache(options.cache_bytes);
+    // Past the budget the largest memtable is flushed. (Its allow_stall mode, which would
+    // make writes wait instead, can wait forever in this RocksDB: a family's own memtable
+    // size bounds a flush that falls behind instead, see family_options.)
     db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(options.memtable_bytes);
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{});
     for (auto name : all_columns)
-        families.emplace_back(std::string(name), family_options(name, state->expiry.get(), options.idempotency_window_s, state->cache));
+        families.emplace_back(std::string(name), family_options(name, state->expiry.get(), options.idempotency_window_s, state->cache,
+                                                              options.memtable_bytes));
 
     state->sync = options.sync;
     rocksdb::DB* raw = nullptr;

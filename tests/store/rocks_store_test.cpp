@@ -210,8 +210,9 @@ TEST(rocks_store, memory_stays_within_the_cache_and_memtable_budgets) {
         ASSERT_FALSE(store.write(sets));
         peak = std::max(peak, store.memory().memtables);
     }
-    // The active memtable and at most one being flushed.
-    EXPECT_LE(peak, 2 * options.memtable_bytes + (1u << 20));
+    // The active memtable and one being flushed, however far flushes lag (a quarter of
+    // the budget each), and a little more for their arenas.
+    EXPECT_LE(peak, options.memtable_bytes + (1u << 20));
     EXPECT_GT(peak, 0u);
     for (std::uint64_t batch = 0; batch < 32; ++batch)
         for (std::uint64_t i = 0; i < 1024; i += 7) ASSERT_TRUE(store.get(family::parts, key::part(batch + 1, i + 1))->has_value());
