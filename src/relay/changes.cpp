@@ -1,5 +1,5 @@
-// The shared path of conversation commands: one write set, committed, then the answer
-// to the commander and the news to everyone else.
+// What a change writes: the conversation's aggregate and index entries, server-written
+// parts and events.
 
 #include "hub_state.hpp"
 
@@ -53,42 +53,6 @@ void hub::add_event(conversation_state& st, change_set& change, std::string_view
     change.writes.add(store::family::events, store::key::event(st.data.id, id), event);
     change.writes.last_event_id = std::max(change.writes.last_event_id, id);
     change.events.push_back(share(R"({"op":"event","event":)" + event + "}"));
-}
-
-void hub::commit(client const& from, std::shared_ptr<conversation_state> const& st, change_set change) {
-    auto& c = st->data;
-    store_aggregate(change.writes, c, st->indexed, true);
-    auto const now = now_ms();
-    auto staff_view = share(protocol::object_frame("conversation", "conversation", protocol::to_json(c, protocol::audience::staff, now)));
-    auto visitor_view = change.conversation_changed
-                            ? share(protocol::object_frame("conversation", "conversation", protocol::to_json(c, protocol::audience::visitor, now)))
-                            : nullptr;
-    auto shared = std::make_shared<change_set>(std::move(change));
-    auto writes = std::move(shared->writes);
-    log_.submit(std::move(writes), [this, st, shared, staff_view, visitor_view, origin = from.conn](
-                                       std::optional<store::store_error> const& err) {
-        hub_lock lock(st->mutex);
-        if (err) {
-            st->stale = true;
-            protocol::command_error e{protocol::error_code::unavailable, "could not store the change", std::nullopt, std::nullopt};
-            metrics_.error_sent(e.code);
-            origin->deliver(share(protocol::error_frame(e)));
-            return;
-        }
-        metrics_.parts_written(shared->parts.size() + shared->updated.size());
-        metrics_.events_written(shared->events.size());
-        origin->deliver(share(std::move(shared->reply)));
-        for (auto const& [id, frame, visible] : shared->parts) fan_out_part(*st, id, visible, nullptr, frame);
-        // An update is always released after a replay (max id): a repeat of the whole part is harmless.
-        for (auto const& [frame, visible] : shared->updated)
-            fan_out_part(*st, UINT64_MAX, visible, origin.get(), frame);
-        if (visitor_view)
-            for (auto const& sub : st->subscribers) {
-                if (sub.address == origin.get()) continue;
-                if (auto* conn = hub_lock::reach(sub.conn)) conn->deliver(sub.visitor ? visitor_view : staff_view);
-            }
-        announce(*st, staff_view, shared->events);
-    });
 }
 
 } // namespace parley::relay

@@ -100,7 +100,9 @@ void hub::update_part(client const& from, command const& cmd, bool remove) {
     if (cmd.ref) reply["ref"] = *cmd.ref;
     change.reply = json::serialize(reply);
     st->data.updated_at = now;
-    commit(from, st, std::move(change));
+    change.origin = from.conn;
+    change.ref = cmd.ref;
+    commit(st, std::move(change));
 }
 
 void hub::assign(client const& from, command const& cmd, bool transfer) {
@@ -143,7 +145,9 @@ void hub::assign(client const& from, command const& cmd, bool transfer) {
     }
     c.updated_at = now;
     change.reply = conversation_reply(c, from.actor, cmd.ref);
-    commit(from, st, std::move(change));
+    change.origin = from.conn;
+    change.ref = cmd.ref;
+    commit(st, std::move(change));
 }
 
 void hub::close(client const& from, command const& cmd) {
@@ -164,7 +168,9 @@ void hub::close(client const& from, command const& cmd) {
     if (from.actor.role == auth::role::visitor)
         add_event(*st, change, protocol::event_type::chat_close, display_name(c.visitor) + " closed the chat", std::nullopt, std::nullopt, now);
     change.reply = conversation_reply(c, from.actor, cmd.ref);
-    commit(from, st, std::move(change));
+    change.origin = from.conn;
+    change.ref = cmd.ref;
+    commit(st, std::move(change));
 }
 
 void hub::tag(client const& from, command const& cmd) {
@@ -194,7 +200,9 @@ void hub::tag(client const& from, command const& cmd) {
     change.conversation_changed = !change.parts.empty();
     c.updated_at = now;
     change.reply = conversation_reply(c, from.actor, cmd.ref);
-    commit(from, st, std::move(change));
+    change.origin = from.conn;
+    change.ref = cmd.ref;
+    commit(st, std::move(change));
 }
 
 void hub::report_event(client const& from, command const& cmd) {
@@ -215,7 +223,9 @@ void hub::report_event(client const& from, command const& cmd) {
     add_event(*st, change, *type, display_name(st->data.visitor) + ": " + std::string(*type), std::nullopt, *page, now);
     st->data.updated_at = now;
     change.reply = protocol::ok_frame(cmd.ref);
-    commit(from, st, std::move(change));
+    change.origin = from.conn;
+    change.ref = cmd.ref;
+    commit(st, std::move(change));
 }
 
 void hub::typing(client const& from, command const& cmd) {
@@ -248,7 +258,9 @@ void hub::read(client const& from, command const& cmd) {
     json::object frame{{"op", "read"}, {"conversation", st->data.id}, {"by", visitor ? "visitor" : "operator"}, {"up_to", target}};
     change.updated.emplace_back(std::make_shared<std::string const>(json::serialize(frame)), true);
     change.reply = protocol::ok_frame(cmd.ref);
-    commit(from, st, std::move(change));
+    change.origin = from.conn;
+    change.ref = cmd.ref;
+    commit(st, std::move(change));
 }
 
 } // namespace parley::relay

@@ -114,14 +114,13 @@ void hub::start_conversation(client const& from, command const& cmd) {
     auto const who = c.visitor.name.value_or("Visitor " + c.visitor.id);
     auto event = json::serialize(protocol::make_event(event_id, cid, protocol::event_type::chat_open,
                                                       who + " opened a chat", std::nullopt, c.widget.contains("entry_page") && c.widget.at("entry_page").is_string() ? std::optional<std::string>(std::string(c.widget.at("entry_page").get_string())) : std::nullopt, now));
-    store::write_set change;
-    std::optional<index::conversation_row> indexed;
-    store_aggregate(change, c, indexed, true);
-    change.add(store::family::events, store::key::event(cid, event_id), event);
-    change.add(store::family::idempotency, db_key,
-               store::key::encode_u64(cid) + store::key::encode_u64(static_cast<std::uint64_t>(now)));
-    change.last_conversation_id = cid;
-    change.last_event_id = event_id;
+    change_set change;
+    change.writes.add(store::family::events, store::key::event(cid, event_id), event);
+    change.writes.add(store::family::idempotency, db_key,
+                      store::key::encode_u64(cid) + store::key::encode_u64(static_cast<std::uint64_t>(now)));
+    change.writes.last_conversation_id = cid;
+    change.writes.last_event_id = event_id;
+    change.events.push_back(share(R"({"op":"event","event":)" + event + "}"));
 
     auto entry = std::make_shared<start_entry>();
     entry->conversation = cid;
@@ -130,7 +129,6 @@ void hub::start_conversation(client const& from, command const& cmd) {
 
     auto st = std::make_shared<conversation_state>();
     st->data = std::move(c);
-    st->indexed = std::move(indexed);
     {
         hub_lock lock(conversations_mutex_);
         conversations_[cid] = st;
@@ -139,45 +137,19 @@ void hub::start_conversation(client const& from, command const& cmd) {
     hub_lock lock(st->mutex);
     // The starter is subscribed from the start, so it misses nothing said after.
     add_subscription(from.conn.get(), from.conn, from.actor.role == auth::role::visitor, st, false);
-    auto const visitor_view = from.actor.role == auth::role::visitor;
-    auto started = started_frame(st->data, visitor_view, *random_id, cmd.ref, false);
-    auto conversation_frame = share(protocol::object_frame("conversation", "conversation",
-                                                           protocol::to_json(st->data, protocol::audience::staff, now)));
-    auto event_frame = share(R"({"op":"event","event":)" + event + "}");
-    log_.submit(std::move(change), [this, st, entry, db_key, origin = from.conn, started, conversation_frame, event_frame,
-                                    rid = *random_id, ref = cmd.ref, visitor_view](std::optional<store::store_error> const& err) {
-        std::vector<waiter> waiters;
-        {
-            // Committed or not, the entry goes: later retries find the stored key.
-            hub_lock starts(starts_mutex_);
-            waiters = std::move(entry->waiters);
-            starts_.erase(db_key);
-        }
-        hub_lock lock(st->mutex);
-        if (err) {
-            {
-                hub_lock conversations(conversations_mutex_);
-                conversations_.erase(st->data.id);
-            }
-            protocol::command_error e{error_code::unavailable, "could not store the conversation", ref, rid};
-            origin->deliver(share(protocol::error_frame(e)));
-            for (auto const& w : waiters) {
-                e.ref = w.ref;
-                if (auto* conn = hub_lock::reach(w.conn)) conn->deliver(share(protocol::error_frame(e)));
-            }
-            return;
-        }
-        metrics_.events_written(1);
-        origin->deliver(share(started));
-        for (auto const& w : waiters) {
-            auto* conn = hub_lock::reach(w.conn);
-            if (!conn) continue; // closed while it waited: nobody to answer or subscribe
-            // A retry that raced the commit is subscribed like the original.
-            add_subscription(w.address, w.conn, w.visitor, st, false);
-            conn->deliver(share(started_frame(st->data, visitor_view, rid, w.ref, true)));
-        }
-        announce(*st, conversation_frame, {event_frame});
-    });
+    bool const visitor_view = from.actor.role == auth::role::visitor;
+    change.origin = from.conn;
+    change.reply = started_frame(st->data, visitor_view, *random_id, cmd.ref, false);
+    change.ref = cmd.ref;
+    change.random_id = *random_id;
+    change.failure = "could not store the conversation";
+    change.start = std::move(entry);
+    change.start_key = db_key;
+    // Retries are answered in the starter's view: they are the same actor.
+    change.started = [visitor_view, rid = *random_id](protocol::conversation const& c, std::optional<std::string> const& ref) {
+        return started_frame(c, visitor_view, rid, ref, true);
+    };
+    commit(st, std::move(change));
 }
 
 } // namespace parley::relay

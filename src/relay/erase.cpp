@@ -128,7 +128,8 @@ void hub::erase_visitor(client const& from, std::uint64_t id, std::string const&
         c.updated_at = now;
         change.conversation_changed = true;
         change.reply = R"({"op":"ok","parts_erased":)" + std::to_string(erased) + "}";
-        commit(from, st, std::move(change));
+        change.origin = from.conn;
+        commit(st, std::move(change));
         return;
     }
 }

@@ -11,6 +11,7 @@
 #include <boost/json/object.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
+#include <functional>
 #include <tuple>
 
 namespace parley::relay {
@@ -78,18 +79,45 @@ struct hub::start_entry {
     std::vector<waiter> waiters;
 };
 
+/// What one command changed in a conversation: written in one commit, then applied by
+/// hub::committed (the only place a commit's outcome reaches the hub and its clients).
 struct hub::change_set {
     store::write_set writes;
-    /// Frames for everyone allowed, the commanding connection included:
-    /// (part id, frame, visible to visitors).
+    /// The aggregate's whole record is rewritten, not only its counters.
+    bool whole_record = true;
+    /// New parts, for everyone allowed: (part id, frame, visible to visitors).
     std::vector<std::tuple<std::uint64_t, std::shared_ptr<std::string const>, bool>> parts;
+    /// The commanding connection gets `reply` instead of the parts (a part.create's ack).
+    bool parts_skip_origin = false;
     /// `part.updated` (or `read`) for the others: (frame, visible to visitors).
     std::vector<std::pair<std::shared_ptr<std::string const>, bool>> updated;
     std::vector<std::shared_ptr<std::string const>> events;
-    /// Status, assignee, department or tags changed: everyone gets the conversation.
+    /// Status, assignee, department or tags changed: every subscriber gets the
+    /// conversation (the commanding connection too unless `reply` carries it).
     bool conversation_changed = false;
-    /// The answer to the commanding connection.
+    bool reply_is_conversation = true;
+    /// The conversation as staff and visitors see it after the change; the staff view
+    /// also goes to the site's inbox. Null when nobody is to get it.
+    std::shared_ptr<std::string const> staff_view;
+    std::shared_ptr<std::string const> visitor_view;
+
+    /// Who asked, and the answer once committed; a failed commit answers `unavailable`
+    /// with `ref` and `random_id`, and says what could not be stored.
+    std::shared_ptr<subscriber> origin;
     std::string reply;
+    std::optional<std::string> ref;
+    std::optional<std::string> random_id;
+    std::string_view failure = "could not store the change";
+
+    /// A part.create: its entry among the conversation's recent creates, whose waiters
+    /// are answered as duplicates of `part_json`.
+    std::optional<std::string> create_key;
+    std::string part_json;
+    /// A conversation.start: its entry in the start table (retries waiting on it are
+    /// subscribed and answered with `started` for their own view).
+    std::shared_ptr<start_entry> start;
+    std::string start_key;
+    std::function<std::string(protocol::conversation const&, std::optional<std::string> const& ref)> started;
 };
 
 /// How many recent creates each conversation remembers in memory.

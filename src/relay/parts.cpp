@@ -81,77 +81,36 @@ void hub::create_part(client const& from, command const& cmd) {
     auto const effect = apply_part(data, req->type, from.actor, id, now, rating);
     auto const part_json = json::serialize(part);
 
-    store::write_set change;
-    change.add(store::family::parts, store::key::part(cid, id), part_json);
-    change.add(store::family::idempotency, db_key, idempotency_value(id, now));
-    change.last_part_id = id;
-    std::vector<frame_ptr> events;
+    change_set change;
+    change.writes.add(store::family::parts, store::key::part(cid, id), part_json);
+    change.writes.add(store::family::idempotency, db_key, idempotency_value(id, now));
+    change.writes.last_part_id = id;
     if (effect.reopened) {
         auto const event_id = ++last_event_id_;
         auto event = protocol::make_event(event_id, cid, protocol::event_type::chat_reopen,
                                           "Visitor reopened the chat", std::nullopt, std::nullopt, now);
         auto text = json::serialize(event);
-        change.add(store::family::events, store::key::event(cid, event_id), text);
-        change.last_event_id = event_id;
-        events.push_back(share(R"({"op":"event","event":)" + text + "}"));
+        change.writes.add(store::family::events, store::key::event(cid, event_id), text);
+        change.writes.last_event_id = event_id;
+        change.events.push_back(share(R"({"op":"event","event":)" + text + "}"));
     }
-    store_aggregate(change, data, st->indexed, effect.record_changed);
+    change.whole_record = effect.record_changed;
+    // A reopened conversation: everyone subscribed hears of its status.
+    change.conversation_changed = effect.reopened;
+    change.reply_is_conversation = false;
+    change.parts.emplace_back(id, share(protocol::part_frame("part", part_json)), protocol::visible_to_visitor(req->type));
+    change.parts_skip_origin = true;
+    change.origin = from.conn;
+    change.reply = protocol::part_created_frame(part_json, req->random_id, cmd.ref, false);
+    change.ref = cmd.ref;
+    change.random_id = req->random_id;
+    change.failure = "could not store the part";
+    change.create_key = key;
+    change.part_json = part_json;
 
     st->recent[key] = {id, false, {}};
     st->recent_order.push_back(key);
-    auto const live = share(protocol::part_frame("part", part_json));
-    auto const ack = share(protocol::part_created_frame(part_json, req->random_id, cmd.ref, false));
-    bool const visible = protocol::visible_to_visitor(req->type);
-    bool const status_changed = effect.reopened;
-    auto const conversation_frame =
-        status_changed || inbox_listened(data.site)
-            ? share(protocol::object_frame("conversation", "conversation", protocol::to_json(data, protocol::audience::staff, now)))
-            : nullptr;
-    auto const visitor_conversation =
-        status_changed ? share(protocol::object_frame("conversation", "conversation",
-                                                      protocol::to_json(data, protocol::audience::visitor, now)))
-                       : nullptr;
-
-    // Submitted under the conversation's lock, so submit order is id order.
-    log_.submit(std::move(change), [this, st, origin = from.conn, key, id, live, ack, conversation_frame, events,
-                                    visible, visitor_conversation, part_json, random_id = req->random_id,
-                                    ref = cmd.ref](std::optional<store::store_error> const& err) {
-        hub_lock lock(st->mutex);
-        auto entry = st->recent.find(key);
-        std::vector<waiter> waiters;
-        if (entry != st->recent.end()) waiters = std::move(entry->second.waiters);
-        if (err) {
-            // Memory is ahead of the disk now: reload before the next command.
-            st->stale = true;
-            if (entry != st->recent.end()) st->recent.erase(entry);
-            protocol::command_error e{error_code::unavailable, "could not store the part", ref, random_id};
-            metrics_.error_sent(e.code);
-            origin->deliver(share(protocol::error_frame(e)));
-            for (auto const& w : waiters) {
-                e.ref = w.ref;
-                if (auto* conn = hub_lock::reach(w.conn)) conn->deliver(share(protocol::error_frame(e)));
-            }
-            return;
-        }
-        metrics_.parts_written(1);
-        if (!events.empty()) metrics_.events_written(events.size());
-        if (entry != st->recent.end()) entry->second.committed = true;
-        origin->deliver(ack);
-        for (auto const& w : waiters)
-            if (auto* conn = hub_lock::reach(w.conn))
-                conn->deliver(share(protocol::part_created_frame(part_json, random_id, w.ref, true)));
-        fan_out_part(*st, id, visible, origin.get(), live);
-        if (visitor_conversation) // the status changed: everyone subscribed hears it
-            for (auto const& sub : st->subscribers)
-                if (auto* conn = hub_lock::reach(sub.conn)) conn->deliver(sub.visitor ? visitor_conversation : conversation_frame);
-        announce(*st, conversation_frame, events);
-        while (st->recent_order.size() > recent_creates_kept) {
-            auto old = st->recent.find(st->recent_order.front());
-            if (old != st->recent.end() && !old->second.committed) break;
-            if (old != st->recent.end()) st->recent.erase(old);
-            st->recent_order.pop_front();
-        }
-    });
+    commit(st, std::move(change));
 }
 
 } // namespace parley::relay

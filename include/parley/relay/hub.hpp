@@ -110,9 +110,15 @@ private:
 
     /// What a conversation command changed, to commit and then announce.
     struct change_set;
-    /// Submits `change`; after the commit answers `from` with `reply` and tells the
-    /// others. @note Caller holds the conversation's mutex.
-    void commit(client const& from, std::shared_ptr<conversation_state> const& st, change_set change);
+    /// Adds the conversation's aggregate and views to `change` and submits it; once
+    /// committed, committed() applies it. @note Caller holds the conversation's mutex, so
+    /// submit order is id order.
+    void commit(std::shared_ptr<conversation_state> const& st, change_set change);
+    /// The one place a commit's outcome is applied, in commit order: the hub's state
+    /// (recent creates, the start table, a stale aggregate), the answer to the commanding
+    /// connection and to retries that waited, and delivery to everyone else.
+    void committed(std::shared_ptr<conversation_state> const& st, change_set& change,
+                   std::optional<store::store_error> const& err);
     /// A new server-written part (`assigned`, `closed`, `tag_*`) in `change`.
     void add_server_part(conversation_state& st, change_set& change, auth::actor const& by,
                          protocol::part_type type, boost::json::object extra, std::int64_t now);
