@@ -79,6 +79,21 @@ struct hub::start_entry {
     std::vector<waiter> waiters;
 };
 
+/// A conversation command as decided, before it is applied: what it asks (its op and
+/// validated arguments), who asks and when. Applying one reads only it and the
+/// conversation's state, so any node applying the same changes in the same order gets
+/// the same result; the ids it needs are taken when it is applied, in that order.
+struct hub::change {
+    std::string op;
+    std::uint64_t conversation = 0;
+    auth::actor by;
+    std::int64_t at_ms = 0;
+    boost::json::object args;
+    /// Local to the node that took the command: where the answer goes.
+    std::shared_ptr<subscriber> origin;
+    std::optional<std::string> ref;
+};
+
 /// What one command changed in a conversation: written in one commit, then applied by
 /// hub::committed (the only place a commit's outcome reaches the hub and its clients).
 struct hub::change_set {
@@ -118,6 +133,10 @@ struct hub::change_set {
     std::shared_ptr<start_entry> start;
     std::string start_key;
     std::function<std::string(protocol::conversation const&, std::optional<std::string> const& ref)> started;
+
+    /// Nothing to store (closing a finished conversation, a read that moves no cursor):
+    /// `reply` is answered at once.
+    bool unchanged = false;
 };
 
 /// How many recent creates each conversation remembers in memory.

@@ -87,7 +87,13 @@ public:
 
     struct conversation_state;
 
+    /// A validated conversation command, to apply in order, and what applying it
+    /// changed, to commit and then announce (src/relay/hub_state.hpp).
+    struct change;
+    struct change_set;
+
 private:
+
     /// Past `limits.conversations_in_memory`, drops idle conversations down to 90 % of
     /// it: one scan per tenth of the limit inserted. @note Caller holds conversations_mutex_.
     void trim_conversations();
@@ -108,8 +114,23 @@ private:
     void typing(client const& from, protocol::command const& cmd);
     void read(client const& from, protocol::command const& cmd);
 
-    /// What a conversation command changed, to commit and then announce.
-    struct change_set;
+    /// The change `cmd` from `from` asks of `st` with these arguments, decided now.
+    change decide(client const& from, protocol::command const& cmd, conversation_state const& st,
+                  boost::json::object args) const;
+    /// Applies `ch` to `st` under its lock and commits what it changed, or answers its
+    /// origin at once when it changes nothing or its state refuses it.
+    void sequence(std::shared_ptr<conversation_state> const& st, change ch);
+    /// What `ch` does to `st`: its state is updated, the result is what to commit and
+    /// announce, or why `st` refuses it now (re-checked here, against the state it meets).
+    /// @note Caller holds the conversation's mutex.
+    expected<change_set, protocol::command_error> apply(conversation_state& st, change const& ch);
+    expected<change_set, protocol::command_error> apply_part_update(conversation_state& st, change const& ch);
+    expected<change_set, protocol::command_error> apply_assign(conversation_state& st, change const& ch);
+    expected<change_set, protocol::command_error> apply_close(conversation_state& st, change const& ch);
+    expected<change_set, protocol::command_error> apply_tag(conversation_state& st, change const& ch);
+    expected<change_set, protocol::command_error> apply_event(conversation_state& st, change const& ch);
+    expected<change_set, protocol::command_error> apply_read(conversation_state& st, change const& ch);
+
     /// Adds the conversation's aggregate and views to `change` and submits it; once
     /// committed, committed() applies it. @note Caller holds the conversation's mutex, so
     /// submit order is id order.
