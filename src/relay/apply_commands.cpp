@@ -43,6 +43,7 @@ std::optional<std::string> optional_string(json::object const& args, std::string
 
 applied hub::apply(conversation_state& st, change const& ch) {
     auto const& op = ch.op;
+    if (op == "part.create") return apply_create(st, ch);
     if (op == "part.edit" || op == "part.remove") return apply_part_update(st, ch);
     if (op == "conversation.assign" || op == "conversation.transfer") return apply_assign(st, ch);
     if (op == "conversation.close") return apply_close(st, ch);

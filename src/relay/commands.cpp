@@ -50,7 +50,11 @@ void hub::sequence(std::shared_ptr<conversation_state> const& st, change ch) {
         ch.origin->deliver(share(protocol::error_frame(applied.error())));
         return;
     }
-    if (applied->unchanged) return ch.origin->deliver(share(std::move(applied->reply)));
+    if (applied->unchanged) {
+        // Answered now, or (a retry of a create still being committed) with it.
+        if (!applied->reply.empty()) ch.origin->deliver(share(std::move(applied->reply)));
+        return;
+    }
     applied->origin = std::move(ch.origin);
     applied->ref = std::move(ch.ref);
     commit(st, std::move(*applied));

@@ -38,32 +38,43 @@ std::string idempotency_value(std::uint64_t id, std::int64_t at_ms) {
 void hub::create_part(client const& from, command const& cmd) {
     auto req = protocol::parse_part_create(cmd, from.actor.role, limits_);
     if (!req) return fail(from, req.error());
-    auto with_random_id = [&](protocol::command_error err) {
-        err.random_id = req->random_id;
-        return err;
-    };
     auto opened = open(from.actor, req->conversation, cmd);
-    if (!opened) return fail(from, with_random_id(opened.error()));
-    auto st = std::move(*opened);
-    auto const cid = req->conversation;
+    if (!opened) {
+        auto err = opened.error();
+        err.random_id = req->random_id;
+        return fail(from, err);
+    }
+    auto const& st = *opened;
+    json::object args{{"type", protocol::to_string(req->type)}, {"content", std::move(req->content)},
+                      {"random_id", std::move(req->random_id)}, {"over_http", from.over_http}};
+    sequence(st, decide(from, cmd, *st, std::move(args)));
+}
 
-    hub_lock lock(st->mutex);
-    auto const key = create_key(from.actor, req->random_id);
-    auto const db_key = store::key::idempotency(st->data.site, cid, auth::to_string(from.actor.role), from.actor.id,
-                                                req->random_id);
+expected<hub::change_set, protocol::command_error> hub::apply_create(conversation_state& st, change const& ch) {
+    auto const type = *protocol::part_type_from_string(ch.args.at("type").as_string());
+    std::string const random_id(ch.args.at("random_id").as_string());
+    auto const cid = st.data.id;
+    auto const key = create_key(ch.by, random_id);
+    auto const db_key = store::key::idempotency(st.data.site, cid, auth::to_string(ch.by.role), ch.by.id, random_id);
 
     // A retry: answer with the original, store and broadcast nothing.
-    auto duplicate_of = [&](std::uint64_t id) {
+    auto duplicate_of = [&](std::uint64_t id) -> expected<change_set, protocol::command_error> {
         auto original = stored_part(store_, cid, id);
-        if (!original) return fail(from, with_random_id(protocol::error_for(cmd, error_code::unavailable, "store unavailable")));
-        reply(from, protocol::part_created_frame(*original, req->random_id, cmd.ref, true));
+        if (!original) return unexpected{protocol::command_error{error_code::unavailable, "store unavailable", ch.ref, random_id}};
+        change_set answer;
+        answer.unchanged = true;
+        answer.reply = protocol::part_created_frame(*original, random_id, ch.ref, true);
+        return answer;
     };
-    if (auto it = st->recent.find(key); it != st->recent.end()) {
+    if (auto it = st.recent.find(key); it != st.recent.end()) {
         if (it->second.committed) return duplicate_of(it->second.part_id);
-        it->second.waiters.push_back({from.conn.get(), from.conn, cmd.ref, from.actor.role == auth::role::visitor});
-        return;
+        // Being committed: answered with it.
+        it->second.waiters.push_back({ch.origin.get(), ch.origin, ch.ref, ch.by.role == auth::role::visitor});
+        change_set later;
+        later.unchanged = true;
+        return later;
     }
-    auto const now = now_ms();
+    auto const now = ch.at_ms;
     if (auto known = store_.get(store::family::idempotency, db_key); known && *known && (*known)->size() == 16) {
         auto const at = static_cast<std::int64_t>(store::key::decode_u64(std::string_view(**known).substr(8)));
         if (now - at <= static_cast<std::int64_t>(limits_.idempotency_window_s) * 1000)
@@ -71,14 +82,14 @@ void hub::create_part(client const& from, command const& cmd) {
     }
 
     auto const id = ++last_part_id_;
-    auto& data = st->data;
+    auto& data = st.data;
     bool const first = data.last_part_id == 0;
+    auto content = ch.args.at("content").as_object();
     std::optional<std::int64_t> rating;
-    if (req->type == protocol::part_type::vote)
-        rating = req->content.at("meta_data").at("rating").to_number<std::int64_t>();
-    auto part = protocol::make_part(id, cid, now / 1000, req->type, std::move(req->content), from.actor,
-                                    from.over_http ? "api" : protocol::sent_via_websocket(from.actor.role), first);
-    auto const effect = apply_part(data, req->type, from.actor, id, now, rating);
+    if (type == protocol::part_type::vote) rating = content.at("meta_data").at("rating").to_number<std::int64_t>();
+    auto part = protocol::make_part(id, cid, now / 1000, type, std::move(content), ch.by,
+                                    ch.args.at("over_http").as_bool() ? "api" : protocol::sent_via_websocket(ch.by.role), first);
+    auto const effect = apply_part(data, type, ch.by, id, now, rating);
     auto const part_json = json::serialize(part);
 
     change_set change;
@@ -98,19 +109,17 @@ void hub::create_part(client const& from, command const& cmd) {
     // A reopened conversation: everyone subscribed hears of its status.
     change.conversation_changed = effect.reopened;
     change.reply_is_conversation = false;
-    change.parts.emplace_back(id, share(protocol::part_frame("part", part_json)), protocol::visible_to_visitor(req->type));
+    change.parts.emplace_back(id, share(protocol::part_frame("part", part_json)), protocol::visible_to_visitor(type));
     change.parts_skip_origin = true;
-    change.origin = from.conn;
-    change.reply = protocol::part_created_frame(part_json, req->random_id, cmd.ref, false);
-    change.ref = cmd.ref;
-    change.random_id = req->random_id;
+    change.reply = protocol::part_created_frame(part_json, random_id, ch.ref, false);
+    change.random_id = random_id;
     change.failure = "could not store the part";
     change.create_key = key;
     change.part_json = part_json;
 
-    st->recent[key] = {id, false, {}};
-    st->recent_order.push_back(key);
-    commit(st, std::move(change));
+    st.recent[key] = {id, false, {}};
+    st.recent_order.push_back(key);
+    return change;
 }
 
 } // namespace parley::relay

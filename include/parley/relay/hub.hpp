@@ -124,6 +124,7 @@ private:
     /// announce, or why `st` refuses it now (re-checked here, against the state it meets).
     /// @note Caller holds the conversation's mutex.
     expected<change_set, protocol::command_error> apply(conversation_state& st, change const& ch);
+    expected<change_set, protocol::command_error> apply_create(conversation_state& st, change const& ch);
     expected<change_set, protocol::command_error> apply_part_update(conversation_state& st, change const& ch);
     expected<change_set, protocol::command_error> apply_assign(conversation_state& st, change const& ch);
     expected<change_set, protocol::command_error> apply_close(conversation_state& st, change const& ch);
