@@ -11,7 +11,7 @@
 // Prints one line per sample and a JSON summary; exits 1 when a check fails.
 
 import crypto from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,8 +44,14 @@ function token(role, sub) {
 async function sample(pid) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const rss = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
-  const fds = (await readdir(`/proc/${pid}/fd`)).length;
-  return { rss_kib: rss, fds };
+  // Sockets (connections, the listener) apart from files (RocksDB's tables and logs,
+  // at most its max_open_files): a leaked connection shows in the first.
+  const names = await readdir(`/proc/${pid}/fd`);
+  let sockets = 0;
+  for (const n of names) {
+    try { if ((await readlink(`/proc/${pid}/fd/${n}`)).startsWith('socket:')) sockets += 1; } catch { /* closed meanwhile */ }
+  }
+  return { rss_kib: rss, fds: names.length, sockets };
 }
 
 // What the server says it holds: RocksDB's memtables and block cache (each bounded by its
@@ -167,14 +173,14 @@ const earlyHeap = peak(settled.slice(0, third), 'heap_kib');
 const lateHeap = peak(settled.slice(-third), 'heap_kib');
 const checks = {
   no_errors: errors.length === 0,
-  fds_back: end.fds <= curve[0].fds + 2,
+  sockets_back: end.sockets <= curve[0].sockets + 2,
   rss_flat_after_warmup: settled.length >= 3 && late <= early * 1.1,
   heap_flat_after_warmup: settled.length >= 3 && lateHeap <= earlyHeap * 1.1,
   churns_done: count.churns >= CHURNS,
 };
 console.log(JSON.stringify({ scenario: 'soak', minutes: MINUTES, ...count, rss_start_kib: curve[0].rss_kib,
   rss_peak_early_kib: early, rss_peak_late_kib: late, heap_peak_early_kib: earlyHeap, heap_peak_late_kib: lateHeap,
-  fds_start: curve[0].fds, fds_end: end.fds, errors, checks }));
+  fds_start: curve[0].fds, fds_end: end.fds, sockets_start: curve[0].sockets, sockets_end: end.sockets, errors, checks }));
 server.child.kill('SIGTERM');
 await server.exited;
 await rm(dir, { recursive: true, force: true });

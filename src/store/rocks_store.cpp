@@ -153,6 +153,9 @@ expected<std::unique_ptr<rocks_store>, store_error> rocks_store::open(store_opti
     db_options.create_missing_column_families = true;
     // The server logs its own events; RocksDB's LOG file stays in the data dir.
     db_options.keep_log_file_num = 5;
+    // Table files stay open (their index and filter blocks are in the cache), but not
+    // all of them forever: a store that grows for months would hold one descriptor each.
+    db_options.max_open_files = 1024;
     // Flushes and compactions yield to the threads that serve clients: a memtable flush
     // competing at equal priority stalls a busy core for tens of milliseconds, which is
     // exactly what p99 latency sees. Idle time is plentiful except at saturation.
