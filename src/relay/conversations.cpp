@@ -1,5 +1,5 @@
-// conversation.start (SPEC §3.2): idempotent by random_id, committed with its
-// visitor-chat-open event before the starter hears back.
+// conversation.start (SPEC §3.2): validated into a change, then applied: idempotent by
+// random_id, committed with its visitor-chat-open event before the starter hears back.
 
 #include "hub_state.hpp"
 
@@ -46,17 +46,21 @@ expected<protocol::person, protocol::command_error> visitor_of(auth::actor const
 
 } // namespace
 
-void hub::repeat_start(client const& from, command const& cmd, std::uint64_t cid, std::string const& random_id) {
-    auto st = open(from.actor, cid, cmd);
+void hub::repeat_start(change const& ch, std::uint64_t cid) {
+    std::string const random_id(ch.args.at("random_id").as_string());
+    command const asked{ch.op, ch.ref, {}};
+    auto st = open(ch.by, cid, asked);
     if (!st) {
         auto err = st.error();
         err.random_id = random_id;
-        return fail(from, err);
+        metrics_.error_sent(err.code);
+        return ch.origin->deliver(share(protocol::error_frame(err)));
     }
     hub_lock lock((*st)->mutex);
     // A retry, perhaps on a new connection after a drop: it is subscribed like the first.
-    add_subscription(from.conn.get(), from.conn, from.actor.role == auth::role::visitor, *st, false);
-    reply(from, started_frame((*st)->data, from.actor.role == auth::role::visitor, random_id, cmd.ref, true));
+    bool const visitor = ch.by.role == auth::role::visitor;
+    add_subscription(ch.origin.get(), ch.origin, visitor, *st, false);
+    ch.origin->deliver(share(started_frame((*st)->data, visitor, random_id, ch.ref, true)));
 }
 
 void hub::start_conversation(client const& from, command const& cmd) {
@@ -72,8 +76,7 @@ void hub::start_conversation(client const& from, command const& cmd) {
     if (!visitor) return fail(from, with_random_id(visitor.error()));
     auto department = protocol::read_string(cmd, "department", 128);
     if (!department) return fail(from, with_random_id(department.error()));
-
-    protocol::conversation c;
+    json::object widget;
     for (auto key : protocol::widget_keys) {
         auto const* v = cmd.fields.if_contains(key);
         if (!v || v->is_null()) continue;
@@ -81,28 +84,37 @@ void hub::start_conversation(client const& from, command const& cmd) {
         bool const object = key == "prechat_fields" || key == "visitor_variables";
         bool const ok = numeric ? (v->is_int64() || v->is_uint64()) : object ? v->is_object() : v->is_string();
         if (!ok) return fail(from, with_random_id(protocol::error_for(cmd, error_code::bad_request, std::string(key) + " has the wrong type")));
-        c.widget[key] = *v;
+        widget[key] = *v;
     }
+    json::object args{{"random_id", *random_id}, {"visitor_id", visitor->id}, {"widget", std::move(widget)}};
+    if (visitor->name) args["visitor_name"] = *visitor->name;
+    if (*department) args["department"] = **department;
+    apply_start(change{cmd.op, 0, from.actor, now_ms(), std::move(args), from.conn, cmd.ref});
+}
 
-    auto const db_key = store::key::idempotency(from.actor.site, 0, auth::to_string(from.actor.role), from.actor.id, *random_id);
+void hub::apply_start(change ch) {
+    std::string const random_id(ch.args.at("random_id").as_string());
+    auto const db_key = store::key::idempotency(ch.by.site, 0, auth::to_string(ch.by.role), ch.by.id, random_id);
     hub_lock starts_lock(starts_mutex_);
     // Still being committed: answered (and subscribed) when the commit completes.
     if (auto it = starts_.find(db_key); it != starts_.end()) {
-        it->second->waiters.push_back({from.conn.get(), from.conn, cmd.ref, from.actor.role == auth::role::visitor});
+        it->second->waiters.push_back({ch.origin.get(), ch.origin, ch.ref, ch.by.role == auth::role::visitor});
         return;
     }
     if (auto known = store_.get(store::family::idempotency, db_key); known && *known && (*known)->size() == 16) {
-        auto const cid = store::key::decode_u64(**known);
         starts_lock.unlock();
-        return repeat_start(from, cmd, cid, *random_id);
+        return repeat_start(ch, store::key::decode_u64(**known));
     }
 
-    auto const now = now_ms();
+    auto const now = ch.at_ms;
     auto const cid = ++last_conversation_id_;
+    protocol::conversation c;
     c.id = cid;
-    c.site = from.actor.site;
-    c.visitor = std::move(*visitor);
-    c.department = std::move(*department);
+    c.site = ch.by.site;
+    c.visitor.id = std::string(ch.args.at("visitor_id").as_string());
+    if (auto const* name = ch.args.if_contains("visitor_name")) c.visitor.name = std::string(name->as_string());
+    if (auto const* department = ch.args.if_contains("department")) c.department = std::string(department->as_string());
+    c.widget = ch.args.at("widget").as_object();
     c.created_at = c.updated_at = now;
     if (auto const* referer = c.widget.if_contains("ext_referer"); referer && referer->is_string())
         if (auto search = protocol::search_from_referer(referer->get_string())) {
@@ -112,8 +124,10 @@ void hub::start_conversation(client const& from, command const& cmd) {
 
     auto const event_id = ++last_event_id_;
     auto const who = c.visitor.name.value_or("Visitor " + c.visitor.id);
-    auto event = json::serialize(protocol::make_event(event_id, cid, protocol::event_type::chat_open,
-                                                      who + " opened a chat", std::nullopt, c.widget.contains("entry_page") && c.widget.at("entry_page").is_string() ? std::optional<std::string>(std::string(c.widget.at("entry_page").get_string())) : std::nullopt, now));
+    std::optional<std::string> entry_page;
+    if (auto const* page = c.widget.if_contains("entry_page"); page && page->is_string()) entry_page = std::string(page->get_string());
+    auto event = json::serialize(
+        protocol::make_event(event_id, cid, protocol::event_type::chat_open, who + " opened a chat", std::nullopt, entry_page, now));
     change_set change;
     change.writes.add(store::family::events, store::key::event(cid, event_id), event);
     change.writes.add(store::family::idempotency, db_key,
@@ -136,18 +150,18 @@ void hub::start_conversation(client const& from, command const& cmd) {
     }
     hub_lock lock(st->mutex);
     // The starter is subscribed from the start, so it misses nothing said after.
-    add_subscription(from.conn.get(), from.conn, from.actor.role == auth::role::visitor, st, false);
-    bool const visitor_view = from.actor.role == auth::role::visitor;
-    change.origin = from.conn;
-    change.reply = started_frame(st->data, visitor_view, *random_id, cmd.ref, false);
-    change.ref = cmd.ref;
-    change.random_id = *random_id;
+    bool const visitor_view = ch.by.role == auth::role::visitor;
+    add_subscription(ch.origin.get(), ch.origin, visitor_view, st, false);
+    change.origin = std::move(ch.origin);
+    change.reply = started_frame(st->data, visitor_view, random_id, ch.ref, false);
+    change.ref = ch.ref;
+    change.random_id = random_id;
     change.failure = "could not store the conversation";
     change.start = std::move(entry);
     change.start_key = db_key;
     // Retries are answered in the starter's view: they are the same actor.
-    change.started = [visitor_view, rid = *random_id](protocol::conversation const& c, std::optional<std::string> const& ref) {
-        return started_frame(c, visitor_view, rid, ref, true);
+    change.started = [visitor_view, random_id](protocol::conversation const& c, std::optional<std::string> const& ref) {
+        return started_frame(c, visitor_view, random_id, ref, true);
     };
     commit(st, std::move(change));
 }

@@ -101,7 +101,10 @@ private:
     struct inbox_subscription;
 
     void start_conversation(client const& from, protocol::command const& cmd);
-    void repeat_start(client const& from, protocol::command const& cmd, std::uint64_t cid, std::string const& random_id);
+    /// A conversation.start applied: a new conversation (its id taken now), or a retry
+    /// of one already started (`repeat_start`), or one waiting on a start being committed.
+    void apply_start(change ch);
+    void repeat_start(change const& ch, std::uint64_t cid);
     void subscribe(client const& from, protocol::command const& cmd);
     void subscribe_inbox(client const& from, protocol::command const& cmd);
     void unsubscribe(client const& from, protocol::command const& cmd);
