@@ -52,7 +52,7 @@ void hub::committed(std::shared_ptr<conversation_state> const& st, change_set& c
         if (recent != st->recent.end()) st->recent.erase(recent);
         protocol::command_error e{protocol::error_code::unavailable, std::string(change.failure), change.ref, change.random_id};
         metrics_.error_sent(e.code);
-        change.origin->deliver(share(protocol::error_frame(e)));
+        if (change.origin) change.origin->deliver(share(protocol::error_frame(e)));
         for (auto const& w : waiters) {
             e.ref = w.ref;
             if (auto* conn = hub_lock::reach(w.conn)) conn->deliver(share(protocol::error_frame(e)));
@@ -63,7 +63,7 @@ void hub::committed(std::shared_ptr<conversation_state> const& st, change_set& c
     metrics_.parts_written(change.parts.size() + change.updated.size());
     if (!change.events.empty()) metrics_.events_written(change.events.size());
     subscriber const* origin = change.origin.get();
-    change.origin->deliver(share(std::move(change.reply)));
+    if (change.origin) change.origin->deliver(share(std::move(change.reply)));
     if (recent != st->recent.end()) recent->second.committed = true;
     for (auto const& w : waiters) {
         auto* conn = hub_lock::reach(w.conn);

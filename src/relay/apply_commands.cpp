@@ -41,7 +41,7 @@ std::optional<std::string> optional_string(json::object const& args, std::string
 
 } // namespace
 
-applied hub::apply(conversation_state& st, change const& ch) {
+applied hub::apply(conversation_state& st, change& ch) {
     auto const& op = ch.op;
     if (op == "part.create") return apply_create(st, ch);
     if (op == "part.edit" || op == "part.remove") return apply_part_update(st, ch);
@@ -53,7 +53,7 @@ applied hub::apply(conversation_state& st, change const& ch) {
     return unexpected{refuse(ch, error_code::internal, "no such change")};
 }
 
-applied hub::apply_part_update(conversation_state& st, change const& ch) {
+applied hub::apply_part_update(conversation_state& st, change& ch) {
     bool const remove = ch.op == "part.remove";
     auto const id = ch.args.at("id").to_number<std::uint64_t>();
     auto stored = store_.get(store::family::parts, store::key::part(st.data.id, id));
@@ -94,7 +94,7 @@ applied hub::apply_part_update(conversation_state& st, change const& ch) {
     return change;
 }
 
-applied hub::apply_assign(conversation_state& st, change const& ch) {
+applied hub::apply_assign(conversation_state& st, change& ch) {
     bool const transfer = ch.op == "conversation.transfer";
     auto const target = optional_string(ch.args, "operator");
     auto const department = optional_string(ch.args, "department");
@@ -109,8 +109,8 @@ applied hub::apply_assign(conversation_state& st, change const& ch) {
     if (transfer) {
         std::string where = assignee ? "operator " + display_name(*assignee) : "";
         if (department) where += (where.empty() ? "department " : " in department ") + *department;
-        add_event(st, change, protocol::event_type::chat_move, display_name(by) + " transferred the chat to " + where, by,
-                  std::nullopt, ch.at_ms);
+        add_event(st, change, ch, protocol::event_type::chat_move, display_name(by) + " transferred the chat to " + where, by,
+                  std::nullopt);
         if (department) c.department = *department;
     }
     if (assignee) {
@@ -120,14 +120,14 @@ applied hub::apply_assign(conversation_state& st, change const& ch) {
         add_employee(c, *assignee);
         json::object extra{{"assignee", json::object{{"id", assignee->id},
                                                     {"name", assignee->name ? json::value(*assignee->name) : json::value(nullptr)}}}};
-        add_server_part(st, change, ch.by, part_type::assigned, std::move(extra), ch.at_ms);
+        add_server_part(st, change, ch, part_type::assigned, std::move(extra));
     }
     c.updated_at = ch.at_ms;
     change.reply = conversation_reply(c, ch);
     return change;
 }
 
-applied hub::apply_close(conversation_state& st, change const& ch) {
+applied hub::apply_close(conversation_state& st, change& ch) {
     auto& c = st.data;
     change_set change;
     if (c.status == "finished") {
@@ -139,28 +139,28 @@ applied hub::apply_close(conversation_state& st, change const& ch) {
     c.status = "finished";
     c.ends_at = ch.at_ms;
     c.updated_at = ch.at_ms;
-    add_server_part(st, change, ch.by, part_type::closed, {}, ch.at_ms);
+    add_server_part(st, change, ch, part_type::closed, {});
     if (ch.by.role == auth::role::visitor)
-        add_event(st, change, protocol::event_type::chat_close, display_name(c.visitor) + " closed the chat", std::nullopt,
-                  std::nullopt, ch.at_ms);
+        add_event(st, change, ch, protocol::event_type::chat_close, display_name(c.visitor) + " closed the chat", std::nullopt,
+                  std::nullopt);
     change.reply = conversation_reply(c, ch);
     return change;
 }
 
-applied hub::apply_tag(conversation_state& st, change const& ch) {
+applied hub::apply_tag(conversation_state& st, change& ch) {
     auto& c = st.data;
     change_set change;
     for (auto const& v : ch.args.at("add").as_array()) {
         std::string t(v.as_string());
         if (std::find(c.tags.begin(), c.tags.end(), t) != c.tags.end()) continue;
         c.tags.push_back(t);
-        add_server_part(st, change, ch.by, part_type::tag_added, json::object{{"tag", t}}, ch.at_ms);
+        add_server_part(st, change, ch, part_type::tag_added, json::object{{"tag", t}});
     }
     for (auto const& v : ch.args.at("remove").as_array()) {
         auto it = std::find(c.tags.begin(), c.tags.end(), v.as_string());
         if (it == c.tags.end()) continue;
         c.tags.erase(it);
-        add_server_part(st, change, ch.by, part_type::tag_deleted, json::object{{"tag", v}}, ch.at_ms);
+        add_server_part(st, change, ch, part_type::tag_deleted, json::object{{"tag", v}});
     }
     change.conversation_changed = !change.parts.empty();
     c.updated_at = ch.at_ms;
@@ -168,17 +168,16 @@ applied hub::apply_tag(conversation_state& st, change const& ch) {
     return change;
 }
 
-applied hub::apply_event(conversation_state& st, change const& ch) {
+applied hub::apply_event(conversation_state& st, change& ch) {
     auto const type = std::string(ch.args.at("event_type").as_string());
     change_set change;
-    add_event(st, change, type, display_name(st.data.visitor) + ": " + type, std::nullopt, optional_string(ch.args, "page"),
-              ch.at_ms);
+    add_event(st, change, ch, type, display_name(st.data.visitor) + ": " + type, std::nullopt, optional_string(ch.args, "page"));
     st.data.updated_at = ch.at_ms;
     change.reply = protocol::ok_frame(ch.ref);
     return change;
 }
 
-applied hub::apply_read(conversation_state& st, change const& ch) {
+applied hub::apply_read(conversation_state& st, change& ch) {
     auto& c = st.data;
     bool const visitor = ch.by.role == auth::role::visitor;
     auto& cursor = visitor ? c.visitor_read_up_to : c.operator_read_up_to;

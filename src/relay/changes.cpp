@@ -34,25 +34,24 @@ void store_aggregate(store::write_set& writes, protocol::conversation const& c,
     writes.add(store::family::conversations, store::key::conversation_counters(c.id), protocol::encode_counters(c));
 }
 
-void hub::add_server_part(conversation_state& st, change_set& change, auth::actor const& by, protocol::part_type type,
-                          json::object extra, std::int64_t now) {
-    auto const id = ++last_part_id_;
+void hub::add_server_part(conversation_state& st, change_set& out, change& ch, protocol::part_type type, json::object extra) {
+    auto const id = take_id(last_part_id_, ch.parts);
     auto& c = st.data;
-    auto part = protocol::make_part(id, c.id, now / 1000, type, std::move(extra), by, "system", c.last_part_id == 0);
-    apply_part(c, type, by, id, now, std::nullopt);
+    auto part = protocol::make_part(id, c.id, ch.at_ms / 1000, type, std::move(extra), ch.by, "system", c.last_part_id == 0);
+    apply_part(c, type, ch.by, id, ch.at_ms, std::nullopt);
     auto text = json::serialize(part);
-    change.writes.add(store::family::parts, store::key::part(c.id, id), text);
-    change.writes.last_part_id = std::max(change.writes.last_part_id, id);
-    change.parts.emplace_back(id, share(protocol::part_frame("part", text)), protocol::visible_to_visitor(type));
+    out.writes.add(store::family::parts, store::key::part(c.id, id), text);
+    out.writes.last_part_id = std::max(out.writes.last_part_id, id);
+    out.parts.emplace_back(id, share(protocol::part_frame("part", text)), protocol::visible_to_visitor(type));
 }
 
-void hub::add_event(conversation_state& st, change_set& change, std::string_view type, std::string text,
-                    std::optional<protocol::person> employee, std::optional<std::string> page, std::int64_t now) {
-    auto const id = ++last_event_id_;
-    auto event = json::serialize(protocol::make_event(id, st.data.id, type, std::move(text), employee, page, now));
-    change.writes.add(store::family::events, store::key::event(st.data.id, id), event);
-    change.writes.last_event_id = std::max(change.writes.last_event_id, id);
-    change.events.push_back(share(R"({"op":"event","event":)" + event + "}"));
+void hub::add_event(conversation_state& st, change_set& out, change& ch, std::string_view type, std::string text,
+                    std::optional<protocol::person> employee, std::optional<std::string> page) {
+    auto const id = take_id(last_event_id_, ch.events);
+    auto event = json::serialize(protocol::make_event(id, st.data.id, type, std::move(text), employee, page, ch.at_ms));
+    out.writes.add(store::family::events, store::key::event(st.data.id, id), event);
+    out.writes.last_event_id = std::max(out.writes.last_event_id, id);
+    out.events.push_back(share(R"({"op":"event","event":)" + event + "}"));
 }
 
 } // namespace parley::relay

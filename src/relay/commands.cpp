@@ -39,7 +39,15 @@ expected<json::array, protocol::command_error> read_tags(command const& cmd, std
 } // namespace
 
 hub::change hub::decide(client const& from, command const& cmd, conversation_state const& st, json::object args) const {
-    return {cmd.op, st.data.id, from.actor, now_ms(), std::move(args), from.conn, cmd.ref};
+    change ch;
+    ch.op = cmd.op;
+    ch.conversation = st.data.id;
+    ch.by = from.actor;
+    ch.at_ms = now_ms();
+    ch.args = std::move(args);
+    ch.origin = from.conn;
+    ch.ref = cmd.ref;
+    return ch;
 }
 
 void hub::sequence(std::shared_ptr<conversation_state> const& st, change ch) {
@@ -47,17 +55,36 @@ void hub::sequence(std::shared_ptr<conversation_state> const& st, change ch) {
     auto applied = apply(*st, ch);
     if (!applied) {
         metrics_.error_sent(applied.error().code);
-        ch.origin->deliver(share(protocol::error_frame(applied.error())));
+        if (ch.origin) ch.origin->deliver(share(protocol::error_frame(applied.error())));
         return;
     }
     if (applied->unchanged) {
         // Answered now, or (a retry of a create still being committed) with it.
-        if (!applied->reply.empty()) ch.origin->deliver(share(std::move(applied->reply)));
+        if (ch.origin && !applied->reply.empty()) ch.origin->deliver(share(std::move(applied->reply)));
         return;
     }
+    // Under the conversation's lock, so the log's order is the order applied here.
+    if (recorder_) recorder_(encode(ch));
     applied->origin = std::move(ch.origin);
     applied->ref = std::move(ch.ref);
     commit(st, std::move(*applied));
+}
+
+bool hub::apply_recorded(std::string_view entry) {
+    auto ch = decode(entry);
+    if (!ch) return false;
+    if (ch->op == "conversation.start") {
+        apply_start(std::move(*ch));
+        return true;
+    }
+    // An edit or removal reads the part from the store: whatever the log said before it
+    // must be committed first, as it was where it was decided (its author had the ack).
+    if (ch->op == "part.edit" || ch->op == "part.remove") log_.drain();
+    protocol::command const asked{ch->op, std::nullopt, {}};
+    auto st = open(ch->by, ch->conversation, asked);
+    if (!st) return true; // refused here as it would be on any node applying the same log
+    sequence(*st, std::move(*ch));
+    return true;
 }
 
 void hub::update_part(client const& from, command const& cmd, bool remove) {

@@ -54,8 +54,10 @@ void hub::repeat_start(change const& ch, std::uint64_t cid) {
         auto err = st.error();
         err.random_id = random_id;
         metrics_.error_sent(err.code);
-        return ch.origin->deliver(share(protocol::error_frame(err)));
+        if (ch.origin) ch.origin->deliver(share(protocol::error_frame(err)));
+        return;
     }
+    if (!ch.origin) return;
     hub_lock lock((*st)->mutex);
     // A retry, perhaps on a new connection after a drop: it is subscribed like the first.
     bool const visitor = ch.by.role == auth::role::visitor;
@@ -89,7 +91,14 @@ void hub::start_conversation(client const& from, command const& cmd) {
     json::object args{{"random_id", *random_id}, {"visitor_id", visitor->id}, {"widget", std::move(widget)}};
     if (visitor->name) args["visitor_name"] = *visitor->name;
     if (*department) args["department"] = **department;
-    apply_start(change{cmd.op, 0, from.actor, now_ms(), std::move(args), from.conn, cmd.ref});
+    change ch;
+    ch.op = cmd.op;
+    ch.by = from.actor;
+    ch.at_ms = now_ms();
+    ch.args = std::move(args);
+    ch.origin = from.conn;
+    ch.ref = cmd.ref;
+    apply_start(std::move(ch));
 }
 
 void hub::apply_start(change ch) {
@@ -98,7 +107,7 @@ void hub::apply_start(change ch) {
     hub_lock starts_lock(starts_mutex_);
     // Still being committed: answered (and subscribed) when the commit completes.
     if (auto it = starts_.find(db_key); it != starts_.end()) {
-        it->second->waiters.push_back({ch.origin.get(), ch.origin, ch.ref, ch.by.role == auth::role::visitor});
+        if (ch.origin) it->second->waiters.push_back({ch.origin.get(), ch.origin, ch.ref, ch.by.role == auth::role::visitor});
         return;
     }
     if (auto known = store_.get(store::family::idempotency, db_key); known && *known && (*known)->size() == 16) {
@@ -107,7 +116,7 @@ void hub::apply_start(change ch) {
     }
 
     auto const now = ch.at_ms;
-    auto const cid = ++last_conversation_id_;
+    auto const cid = take_id(last_conversation_id_, ch.conversations);
     protocol::conversation c;
     c.id = cid;
     c.site = ch.by.site;
@@ -122,7 +131,7 @@ void hub::apply_start(change ch) {
             c.search_query = std::move(search->second);
         }
 
-    auto const event_id = ++last_event_id_;
+    auto const event_id = take_id(last_event_id_, ch.events);
     auto const who = c.visitor.name.value_or("Visitor " + c.visitor.id);
     std::optional<std::string> entry_page;
     if (auto const* page = c.widget.if_contains("entry_page"); page && page->is_string()) entry_page = std::string(page->get_string());
@@ -139,6 +148,8 @@ void hub::apply_start(change ch) {
     auto entry = std::make_shared<start_entry>();
     entry->conversation = cid;
     starts_[db_key] = entry;
+    // Under the start table's lock: starts reach the log in the order their ids were taken.
+    if (recorder_) recorder_(encode(ch));
     starts_lock.unlock();
 
     auto st = std::make_shared<conversation_state>();
@@ -151,7 +162,7 @@ void hub::apply_start(change ch) {
     hub_lock lock(st->mutex);
     // The starter is subscribed from the start, so it misses nothing said after.
     bool const visitor_view = ch.by.role == auth::role::visitor;
-    add_subscription(ch.origin.get(), ch.origin, visitor_view, st, false);
+    if (ch.origin) add_subscription(ch.origin.get(), ch.origin, visitor_view, st, false);
     change.origin = std::move(ch.origin);
     change.reply = started_frame(st->data, visitor_view, random_id, ch.ref, false);
     change.ref = ch.ref;

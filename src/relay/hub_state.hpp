@@ -89,6 +89,13 @@ struct hub::change {
     auth::actor by;
     std::int64_t at_ms = 0;
     boost::json::object args;
+    /// The ids applying it took, in the order taken: a change applied again elsewhere
+    /// takes the same ones (hub::take_id), whatever that node applied meanwhile.
+    struct taken_ids {
+        std::vector<std::uint64_t> ids;
+        std::size_t used = 0;
+    };
+    taken_ids conversations, parts, events;
     /// Local to the node that took the command: where the answer goes.
     std::shared_ptr<subscriber> origin;
     std::optional<std::string> ref;
@@ -138,6 +145,22 @@ struct hub::change_set {
     /// `reply` is answered at once.
     bool unchanged = false;
 };
+
+/// The next id from `counter` for a change: the one it took when first applied, or (the
+/// first time) a fresh one, remembered in `taken`. Ids taken elsewhere raise `counter`,
+/// so this node's own next ids stay above them.
+inline std::uint64_t take_id(std::atomic<std::uint64_t>& counter, hub::change::taken_ids& taken) {
+    if (taken.used < taken.ids.size()) {
+        auto const id = taken.ids[taken.used++];
+        for (auto seen = counter.load(); seen < id && !counter.compare_exchange_weak(seen, id);) {
+        }
+        return id;
+    }
+    auto const id = ++counter;
+    taken.ids.push_back(id);
+    ++taken.used;
+    return id;
+}
 
 /// How many recent creates each conversation remembers in memory.
 inline constexpr std::size_t recent_creates_kept = 256;

@@ -50,7 +50,7 @@ void hub::create_part(client const& from, command const& cmd) {
     sequence(st, decide(from, cmd, *st, std::move(args)));
 }
 
-expected<hub::change_set, protocol::command_error> hub::apply_create(conversation_state& st, change const& ch) {
+expected<hub::change_set, protocol::command_error> hub::apply_create(conversation_state& st, change& ch) {
     auto const type = *protocol::part_type_from_string(ch.args.at("type").as_string());
     std::string const random_id(ch.args.at("random_id").as_string());
     auto const cid = st.data.id;
@@ -69,7 +69,7 @@ expected<hub::change_set, protocol::command_error> hub::apply_create(conversatio
     if (auto it = st.recent.find(key); it != st.recent.end()) {
         if (it->second.committed) return duplicate_of(it->second.part_id);
         // Being committed: answered with it.
-        it->second.waiters.push_back({ch.origin.get(), ch.origin, ch.ref, ch.by.role == auth::role::visitor});
+        if (ch.origin) it->second.waiters.push_back({ch.origin.get(), ch.origin, ch.ref, ch.by.role == auth::role::visitor});
         change_set later;
         later.unchanged = true;
         return later;
@@ -81,7 +81,7 @@ expected<hub::change_set, protocol::command_error> hub::apply_create(conversatio
             return duplicate_of(store::key::decode_u64(**known));
     }
 
-    auto const id = ++last_part_id_;
+    auto const id = take_id(last_part_id_, ch.parts);
     auto& data = st.data;
     bool const first = data.last_part_id == 0;
     auto content = ch.args.at("content").as_object();
@@ -97,7 +97,7 @@ expected<hub::change_set, protocol::command_error> hub::apply_create(conversatio
     change.writes.add(store::family::idempotency, db_key, idempotency_value(id, now));
     change.writes.last_part_id = id;
     if (effect.reopened) {
-        auto const event_id = ++last_event_id_;
+        auto const event_id = take_id(last_event_id_, ch.events);
         auto event = protocol::make_event(event_id, cid, protocol::event_type::chat_reopen,
                                           "Visitor reopened the chat", std::nullopt, std::nullopt, now);
         auto text = json::serialize(event);

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -82,6 +83,18 @@ public:
     /// or an error. @note Reads the store on the calling thread: call from a reader.
     void erase_visitor(client const& from, std::uint64_t id, std::string const& visitor);
 
+    /// Hands every change this hub applies to `sink`, as one log entry each (JSON), in
+    /// the order applied: what another hub needs to apply the same log.
+    /// @note Set before the hub handles anything; `sink` runs under hub locks, so it must
+    /// not call back into the hub.
+    void record_changes(std::function<void(std::string entry)> sink) { recorder_ = std::move(sink); }
+
+    /// Applies a change another hub recorded, as that hub applied it: the same state,
+    /// the same writes and ids, when both applied the same log before it. Nobody here
+    /// asked for it, so nobody is answered; this hub's subscribers hear of it as usual.
+    /// @return false for an entry that is not a change.
+    bool apply_recorded(std::string_view entry);
+
     /// Conversations held in memory now (bounded by `limits.conversations_in_memory`).
     std::size_t conversations_in_memory();
 
@@ -104,6 +117,8 @@ private:
     /// A conversation.start applied: a new conversation (its id taken now), or a retry
     /// of one already started (`repeat_start`), or one waiting on a start being committed.
     void apply_start(change ch);
+    static std::string encode(change const& ch);
+    static std::optional<change> decode(std::string_view entry);
     void repeat_start(change const& ch, std::uint64_t cid);
     void subscribe(client const& from, protocol::command const& cmd);
     void subscribe_inbox(client const& from, protocol::command const& cmd);
@@ -126,14 +141,14 @@ private:
     /// What `ch` does to `st`: its state is updated, the result is what to commit and
     /// announce, or why `st` refuses it now (re-checked here, against the state it meets).
     /// @note Caller holds the conversation's mutex.
-    expected<change_set, protocol::command_error> apply(conversation_state& st, change const& ch);
-    expected<change_set, protocol::command_error> apply_create(conversation_state& st, change const& ch);
-    expected<change_set, protocol::command_error> apply_part_update(conversation_state& st, change const& ch);
-    expected<change_set, protocol::command_error> apply_assign(conversation_state& st, change const& ch);
-    expected<change_set, protocol::command_error> apply_close(conversation_state& st, change const& ch);
-    expected<change_set, protocol::command_error> apply_tag(conversation_state& st, change const& ch);
-    expected<change_set, protocol::command_error> apply_event(conversation_state& st, change const& ch);
-    expected<change_set, protocol::command_error> apply_read(conversation_state& st, change const& ch);
+    expected<change_set, protocol::command_error> apply(conversation_state& st, change& ch);
+    expected<change_set, protocol::command_error> apply_create(conversation_state& st, change& ch);
+    expected<change_set, protocol::command_error> apply_part_update(conversation_state& st, change& ch);
+    expected<change_set, protocol::command_error> apply_assign(conversation_state& st, change& ch);
+    expected<change_set, protocol::command_error> apply_close(conversation_state& st, change& ch);
+    expected<change_set, protocol::command_error> apply_tag(conversation_state& st, change& ch);
+    expected<change_set, protocol::command_error> apply_event(conversation_state& st, change& ch);
+    expected<change_set, protocol::command_error> apply_read(conversation_state& st, change& ch);
 
     /// Adds the conversation's aggregate and views to `change` and submits it; once
     /// committed, committed() applies it. @note Caller holds the conversation's mutex, so
@@ -144,12 +159,12 @@ private:
     /// connection and to retries that waited, and delivery to everyone else.
     void committed(std::shared_ptr<conversation_state> const& st, change_set& change,
                    std::optional<store::store_error> const& err);
-    /// A new server-written part (`assigned`, `closed`, `tag_*`) in `change`.
-    void add_server_part(conversation_state& st, change_set& change, auth::actor const& by,
-                         protocol::part_type type, boost::json::object extra, std::int64_t now);
-    /// A new event in `change`.
-    void add_event(conversation_state& st, change_set& change, std::string_view type, std::string text,
-                   std::optional<protocol::person> employee, std::optional<std::string> page, std::int64_t now);
+    /// A new server-written part (`assigned`, `closed`, `tag_*`) in `out`, its id taken for `ch`.
+    void add_server_part(conversation_state& st, change_set& out, change& ch, protocol::part_type type,
+                         boost::json::object extra);
+    /// A new event in `out`, its id taken for `ch`.
+    void add_event(conversation_state& st, change_set& out, change& ch, std::string_view type, std::string text,
+                   std::optional<protocol::person> employee, std::optional<std::string> page);
     void replay(client const& from, protocol::command const& cmd, std::shared_ptr<conversation_state> const& st,
                 std::uint64_t after, bool recovered);
     /// Registers `conn` (at `address`) on `st` (once); `replaying` holds live parts back.
@@ -204,6 +219,7 @@ private:
     /// conversation.start being committed, by idempotency key; once committed the
     /// store's idempotency family answers retries.
     struct start_entry;
+    std::function<void(std::string)> recorder_;
     std::mutex starts_mutex_;
     std::unordered_map<std::string, std::shared_ptr<start_entry>> starts_;
 };
