@@ -19,28 +19,12 @@ using protocol::error_code;
 
 namespace {
 
-/// How long the peer has to answer our close frame before we stop sending, and then
-/// before the socket is dropped. Twice this stays within shutdown's drain limit.
-constexpr auto close_grace = std::chrono::milliseconds(1500);
-/// How long a peer that keeps reading what is queued (a slow consumer's last frames)
-/// may take to reach the close frame.
-constexpr auto close_patience = std::chrono::seconds(10);
-
 /// Bounds on one write, so one busy connection's turn on the loop stays short.
 constexpr std::size_t max_frames_per_write = 256;
 constexpr std::size_t max_bytes_per_write = 256 * 1024;
 
 /// How long a client has to finish the opening handshake.
 constexpr auto handshake_timeout = std::chrono::seconds(10);
-
-std::string_view describe(websocket::close_code code) {
-    switch (code) {
-    case websocket::close_code::going_away: return "going_away";
-    case websocket::close_code::policy_error: return "policy";
-    case websocket::close_code::unknown_data: return "binary_frame";
-    default: return code == ws_session::token_expired_close ? "token_expired" : "other";
-    }
-}
 
 } // namespace
 
@@ -248,12 +232,6 @@ bool ws_session::may_write() const {
     return !close_started_ && !queue_.empty() && ws_.is_open();
 }
 
-void ws_session::close_slow_consumer() {
-    ctx_.metrics.slow_consumer_closed();
-    log::warn("ws.slow_consumer", {{"conn", id_}, {"queued_bytes", std::uint64_t{queue_.bytes()}}});
-    close(websocket::close_code::policy_error, "slow consumer");
-}
-
 void ws_session::do_write() {
     write_started_ = clock::now();
     // Everything queued now goes in one write, up to a bound that keeps one connection's
@@ -321,70 +299,6 @@ void ws_session::on_heartbeat(beast::error_code ec) {
         flush();
     }
     if (!closing_) arm_heartbeat();
-}
-
-void ws_session::close(websocket::close_code code, std::string_view reason) {
-    if (closing_) return;
-    closing_ = true;
-    heartbeat_.cancel();
-    token_expiry_.cancel();
-    closing_since_ = clock::now();
-    written_at_deadline_ = ws_.next_layer().bytes_written();
-    log::info("ws.closing", {{"conn", id_}, {"code", static_cast<int>(code)}, {"why", describe(code)}});
-    close_reason_ = websocket::close_reason(code, reason);
-    close_deadline_.expires_after(close_grace);
-    close_deadline_.async_wait(beast::bind_front_handler(&ws_session::on_close_deadline, shared_from_this()));
-    // A write in flight finishes first (on_write then starts the handshake).
-    if (in_flight_ == 0) {
-        if (may_write()) do_write();
-        else start_close_handshake();
-    }
-}
-
-void ws_session::start_close_handshake() {
-    if (close_started_) return;
-    close_started_ = true;
-    ws_.async_close(close_reason_, beast::bind_front_handler(&ws_session::on_close, shared_from_this()));
-}
-
-void ws_session::on_close_deadline(beast::error_code ec) {
-    if (ec) return;
-    auto const written = ws_.next_layer().bytes_written();
-    bool const reading = written != std::exchange(written_at_deadline_, written);
-    if (reading && !shut_down_send_ && clock::now() - closing_since_ < close_patience) {
-        close_deadline_.expires_after(close_grace);
-        return close_deadline_.async_wait(beast::bind_front_handler(&ws_session::on_close_deadline, shared_from_this()));
-    }
-    beast::error_code ignored;
-    auto& socket = beast::get_lowest_layer(ws_).socket();
-    if (shut_down_send_) return socket.close(ignored);
-    // The peer has not finished the handshake: end our side (FIN after the close frame,
-    // which it can still read), and give it one more grace period before the socket goes.
-    shut_down_send_ = true;
-    start_close_handshake();
-    socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    close_deadline_.expires_after(close_grace);
-    close_deadline_.async_wait(beast::bind_front_handler(&ws_session::on_close_deadline, shared_from_this()));
-}
-
-void ws_session::on_close(beast::error_code) {
-    heartbeat_.cancel();
-    token_expiry_.cancel();
-    close_deadline_.cancel();
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
-}
-
-void ws_session::abandon() {
-    // While our own close handshake runs, it and its deadline own the socket.
-    if (closing_) return;
-    closing_ = true;
-    heartbeat_.cancel();
-    token_expiry_.cancel();
-    // Beast leaves the socket open after a failed read; a write stuck behind a full
-    // buffer would then keep this session (and its queue) alive forever.
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
 }
 
 } // namespace parley::net

@@ -93,6 +93,8 @@ private:
     void on_close_deadline(boost::beast::error_code ec);
     void close_slow_consumer();
     void on_close(boost::beast::error_code ec);
+    /// Bytes in the socket's send queue the peer has not acknowledged yet (SIOCOUTQ).
+    std::size_t unacked_bytes();
     /// The transport failed (peer gone, reset): drop the socket so every pending
     /// operation ends and the session can go.
     void abandon();
@@ -142,6 +144,7 @@ private:
     /// a deadline that finds them grown waits again.
     clock::time_point closing_since_;
     std::uint64_t written_at_deadline_ = 0;
+    std::size_t unacked_at_deadline_ = 0;
     boost::beast::websocket::close_reason close_reason_;
 };
 
