@@ -27,7 +27,7 @@ protocol::command_error refuse(hub::change const& ch, error_code code, std::stri
 }
 
 std::string conversation_reply(protocol::conversation const& c, hub::change const& ch) {
-    auto const view = ch.by.role == auth::role::visitor ? protocol::audience::visitor : protocol::audience::staff;
+    auto const view = ch.by->role == auth::role::visitor ? protocol::audience::visitor : protocol::audience::staff;
     return protocol::object_frame("conversation", "conversation", protocol::to_json(c, view, ch.at_ms), ch.ref);
 }
 
@@ -64,11 +64,11 @@ applied hub::apply_part_update(conversation_state& st, change& ch) {
     if (parse_ec || !parsed.is_object()) return unexpected{refuse(ch, error_code::internal, "unreadable part record")};
     auto part = std::move(parsed.as_object());
     auto const type = protocol::part_type_from_string(part.at("type").as_string()).value_or(part_type::service);
-    if (ch.by.role == auth::role::visitor && !protocol::visible_to_visitor(type))
+    if (ch.by->role == auth::role::visitor && !protocol::visible_to_visitor(type))
         return unexpected{refuse(ch, error_code::not_found, "no such part")};
     auto const& author = part.at("from").as_object();
-    bool const is_author = author.at("role").as_string() == auth::to_string(ch.by.role) && author.at("id").as_string() == ch.by.id;
-    if (!(is_author || (remove && ch.by.role == auth::role::operator_)))
+    bool const is_author = author.at("role").as_string() == auth::to_string(ch.by->role) && author.at("id").as_string() == ch.by->id;
+    if (!(is_author || (remove && ch.by->role == auth::role::operator_)))
         return unexpected{refuse(ch, error_code::forbidden,
                                  remove ? "only the author or an operator may remove a part" : "only the author may edit a part")};
     if (!part.at("removed").is_null() && !remove) return unexpected{refuse(ch, error_code::conflict, "the part was removed")};
@@ -99,13 +99,13 @@ applied hub::apply_assign(conversation_state& st, change& ch) {
     auto const target = optional_string(ch.args, "operator");
     auto const department = optional_string(ch.args, "department");
     auto& c = st.data;
-    auto const by = person_of(ch.by);
+    auto const by = person_of(*ch.by);
     change_set change;
     change.conversation_changed = true;
 
     std::optional<protocol::person> assignee;
     if (!transfer && !target) assignee = by;
-    else if (target) assignee = *target == ch.by.id ? by : protocol::person{*target, std::nullopt};
+    else if (target) assignee = *target == ch.by->id ? by : protocol::person{*target, std::nullopt};
     if (transfer) {
         std::string where = assignee ? "operator " + display_name(*assignee) : "";
         if (department) where += (where.empty() ? "department " : " in department ") + *department;
@@ -140,7 +140,7 @@ applied hub::apply_close(conversation_state& st, change& ch) {
     c.ends_at = ch.at_ms;
     c.updated_at = ch.at_ms;
     add_server_part(st, change, ch, part_type::closed, {});
-    if (ch.by.role == auth::role::visitor)
+    if (ch.by->role == auth::role::visitor)
         add_event(st, change, ch, protocol::event_type::chat_close, display_name(c.visitor) + " closed the chat", std::nullopt,
                   std::nullopt);
     change.reply = conversation_reply(c, ch);
@@ -179,7 +179,7 @@ applied hub::apply_event(conversation_state& st, change& ch) {
 
 applied hub::apply_read(conversation_state& st, change& ch) {
     auto& c = st.data;
-    bool const visitor = ch.by.role == auth::role::visitor;
+    bool const visitor = ch.by->role == auth::role::visitor;
     auto& cursor = visitor ? c.visitor_read_up_to : c.operator_read_up_to;
     auto const target = std::min(ch.args.at("up_to").to_number<std::uint64_t>(), c.last_part_id);
     change_set change;

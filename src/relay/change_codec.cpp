@@ -3,6 +3,8 @@
 
 #include "hub_state.hpp"
 
+#include <parley/protocol/part_type.hpp>
+
 #include <boost/json.hpp>
 
 namespace parley::relay {
@@ -10,11 +12,11 @@ namespace parley::relay {
 namespace json = boost::json;
 
 std::string hub::encode(change const& ch) {
-    json::object by{{"site", ch.by.site}, {"id", ch.by.id}, {"role", auth::to_string(ch.by.role)}};
-    if (ch.by.name) by["name"] = *ch.by.name;
-    if (ch.by.departments) {
+    json::object by{{"site", ch.by->site}, {"id", ch.by->id}, {"role", auth::to_string(ch.by->role)}};
+    if (ch.by->name) by["name"] = *ch.by->name;
+    if (ch.by->departments) {
         json::array departments;
-        for (auto const& d : *ch.by.departments) departments.emplace_back(d);
+        for (auto const& d : *ch.by->departments) departments.emplace_back(d);
         by["departments"] = std::move(departments);
     }
     auto ids = [](change::taken_ids const& taken) {
@@ -22,11 +24,18 @@ std::string hub::encode(change const& ch) {
         for (auto id : taken.ids) out.emplace_back(id);
         return out;
     };
+    json::object args = ch.args;
+    if (ch.part) {
+        args["type"] = protocol::to_string(ch.part->type);
+        args["random_id"] = ch.part->random_id;
+        args["content"] = ch.part->content;
+        args["over_http"] = ch.over_http;
+    }
     return json::serialize(json::object{{"op", ch.op},
                                         {"conversation", ch.conversation},
                                         {"at", ch.at_ms},
                                         {"by", std::move(by)},
-                                        {"args", ch.args},
+                                        {"args", std::move(args)},
                                         {"ids", json::object{{"conversations", ids(ch.conversations)},
                                                              {"parts", ids(ch.parts)},
                                                              {"events", ids(ch.events)}}}});
@@ -53,19 +62,32 @@ std::optional<hub::change> hub::decode(std::string_view entry) {
     auto const role = auth::role_from_string(role_name->get_string());
     if (!role) return std::nullopt;
     change ch;
+    auto by_owned = std::make_shared<auth::actor>();
     ch.op = std::string(op->get_string());
     ch.conversation = conversation->to_number<std::uint64_t>();
     ch.at_ms = at->get_int64();
-    ch.by.site = std::string(site->get_string());
-    ch.by.id = std::string(id->get_string());
-    ch.by.role = *role;
-    if (auto const* name = who.if_contains("name"); name && name->is_string()) ch.by.name = std::string(name->get_string());
+    by_owned->site = std::string(site->get_string());
+    by_owned->id = std::string(id->get_string());
+    by_owned->role = *role;
+    if (auto const* name = who.if_contains("name"); name && name->is_string()) by_owned->name = std::string(name->get_string());
     if (auto const* departments = who.if_contains("departments"); departments && departments->is_array()) {
-        ch.by.departments.emplace();
+        by_owned->departments.emplace();
         for (auto const& d : departments->get_array())
-            if (d.is_string()) ch.by.departments->emplace_back(d.get_string());
+            if (d.is_string()) by_owned->departments->emplace_back(d.get_string());
     }
+    ch.by = std::move(by_owned);
     ch.args = args->as_object();
+    if (ch.op == "part.create") {
+        // The arguments the deciding node validated, in their typed form again.
+        auto const* type = ch.args.if_contains("type");
+        auto const* random_id = ch.args.if_contains("random_id");
+        auto const* content = ch.args.if_contains("content");
+        auto const parsed_type = type && type->is_string() ? protocol::part_type_from_string(type->get_string()) : std::nullopt;
+        if (!parsed_type || !random_id || !random_id->is_string() || !content || !content->is_object()) return std::nullopt;
+        ch.part = protocol::part_request{ch.conversation, *parsed_type, std::string(random_id->get_string()), content->get_object()};
+        if (auto const* via = ch.args.if_contains("over_http"); via && via->is_bool()) ch.over_http = via->get_bool();
+        ch.args.clear();
+    }
     if (auto const* ids = o.if_contains("ids"); ids && ids->is_object()) {
         for (auto [name, taken] : {std::pair{"conversations", &ch.conversations}, std::pair{"parts", &ch.parts},
                                    std::pair{"events", &ch.events}}) {

@@ -37,8 +37,8 @@ void store_aggregate(store::write_set& writes, protocol::conversation const& c,
 void hub::add_server_part(conversation_state& st, change_set& out, change& ch, protocol::part_type type, json::object extra) {
     auto const id = take_id(last_part_id_, ch.parts);
     auto& c = st.data;
-    auto part = protocol::make_part(id, c.id, ch.at_ms / 1000, type, std::move(extra), ch.by, "system", c.last_part_id == 0);
-    apply_part(c, type, ch.by, id, ch.at_ms, std::nullopt);
+    auto part = protocol::make_part(id, c.id, ch.at_ms / 1000, type, std::move(extra), *ch.by, "system", c.last_part_id == 0);
+    apply_part(c, type, *ch.by, id, ch.at_ms, std::nullopt);
     auto text = json::serialize(part);
     out.writes.add(store::family::parts, store::key::part(c.id, id), text);
     out.writes.last_part_id = std::max(out.writes.last_part_id, id);

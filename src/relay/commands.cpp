@@ -42,7 +42,8 @@ hub::change hub::decide(client const& from, command const& cmd, conversation_sta
     change ch;
     ch.op = cmd.op;
     ch.conversation = st.data.id;
-    ch.by = from.actor;
+    // Not owned: the change is applied before this call returns.
+    ch.by = std::shared_ptr<auth::actor const>(std::shared_ptr<void>(), &from.actor);
     ch.at_ms = now_ms();
     ch.args = std::move(args);
     ch.origin = from.conn;
@@ -81,7 +82,7 @@ bool hub::apply_recorded(std::string_view entry) {
     // must be committed first, as it was where it was decided (its author had the ack).
     if (ch->op == "part.edit" || ch->op == "part.remove") log_.drain();
     protocol::command const asked{ch->op, std::nullopt, {}};
-    auto st = open(ch->by, ch->conversation, asked);
+    auto st = open(*ch->by, ch->conversation, asked);
     if (!st) return true; // refused here as it would be on any node applying the same log
     sequence(*st, std::move(*ch));
     return true;

@@ -49,7 +49,7 @@ expected<protocol::person, protocol::command_error> visitor_of(auth::actor const
 void hub::repeat_start(change const& ch, std::uint64_t cid) {
     std::string const random_id(ch.args.at("random_id").as_string());
     command const asked{ch.op, ch.ref, {}};
-    auto st = open(ch.by, cid, asked);
+    auto st = open(*ch.by, cid, asked);
     if (!st) {
         auto err = st.error();
         err.random_id = random_id;
@@ -60,7 +60,7 @@ void hub::repeat_start(change const& ch, std::uint64_t cid) {
     if (!ch.origin) return;
     hub_lock lock((*st)->mutex);
     // A retry, perhaps on a new connection after a drop: it is subscribed like the first.
-    bool const visitor = ch.by.role == auth::role::visitor;
+    bool const visitor = ch.by->role == auth::role::visitor;
     add_subscription(ch.origin.get(), ch.origin, visitor, *st, false);
     ch.origin->deliver(share(started_frame((*st)->data, visitor, random_id, ch.ref, true)));
 }
@@ -93,7 +93,8 @@ void hub::start_conversation(client const& from, command const& cmd) {
     if (*department) args["department"] = **department;
     change ch;
     ch.op = cmd.op;
-    ch.by = from.actor;
+    // Not owned: the change is applied before this call returns.
+    ch.by = std::shared_ptr<auth::actor const>(std::shared_ptr<void>(), &from.actor);
     ch.at_ms = now_ms();
     ch.args = std::move(args);
     ch.origin = from.conn;
@@ -103,11 +104,11 @@ void hub::start_conversation(client const& from, command const& cmd) {
 
 void hub::apply_start(change ch) {
     std::string const random_id(ch.args.at("random_id").as_string());
-    auto const db_key = store::key::idempotency(ch.by.site, 0, auth::to_string(ch.by.role), ch.by.id, random_id);
+    auto const db_key = store::key::idempotency(ch.by->site, 0, auth::to_string(ch.by->role), ch.by->id, random_id);
     hub_lock starts_lock(starts_mutex_);
     // Still being committed: answered (and subscribed) when the commit completes.
     if (auto it = starts_.find(db_key); it != starts_.end()) {
-        if (ch.origin) it->second->waiters.push_back({ch.origin.get(), ch.origin, ch.ref, ch.by.role == auth::role::visitor});
+        if (ch.origin) it->second->waiters.push_back({ch.origin.get(), ch.origin, ch.ref, ch.by->role == auth::role::visitor});
         return;
     }
     if (auto known = store_.get(store::family::idempotency, db_key); known && *known && (*known)->size() == 16) {
@@ -119,7 +120,7 @@ void hub::apply_start(change ch) {
     auto const cid = take_id(last_conversation_id_, ch.conversations);
     protocol::conversation c;
     c.id = cid;
-    c.site = ch.by.site;
+    c.site = ch.by->site;
     c.visitor.id = std::string(ch.args.at("visitor_id").as_string());
     if (auto const* name = ch.args.if_contains("visitor_name")) c.visitor.name = std::string(name->as_string());
     if (auto const* department = ch.args.if_contains("department")) c.department = std::string(department->as_string());
@@ -161,7 +162,7 @@ void hub::apply_start(change ch) {
     }
     hub_lock lock(st->mutex);
     // The starter is subscribed from the start, so it misses nothing said after.
-    bool const visitor_view = ch.by.role == auth::role::visitor;
+    bool const visitor_view = ch.by->role == auth::role::visitor;
     if (ch.origin) add_subscription(ch.origin.get(), ch.origin, visitor_view, st, false);
     change.origin = std::move(ch.origin);
     change.reply = started_frame(st->data, visitor_view, random_id, ch.ref, false);

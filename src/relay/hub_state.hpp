@@ -3,11 +3,13 @@
 
 #include <parley/index/conversation_row.hpp>
 #include <parley/protocol/conversation.hpp>
+#include <parley/protocol/part.hpp>
 #include <parley/relay/hub.hpp>
 
 #include "hub_lock.hpp"
 
 #include <boost/container/deque.hpp>
+#include <boost/container/small_vector.hpp>
 #include <boost/json/object.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
@@ -86,13 +88,20 @@ struct hub::start_entry {
 struct hub::change {
     std::string op;
     std::uint64_t conversation = 0;
-    auth::actor by;
+    /// Who asks. Borrowed from the connection for a change taken here (it is applied
+    /// within the call that took it), owned for one read from a log entry.
+    std::shared_ptr<auth::actor const> by;
     std::int64_t at_ms = 0;
     boost::json::object args;
+    /// A part.create's arguments, typed: the hot path, kept off `args` so that taking a
+    /// part copies nothing (the log entry spells them out in `args`).
+    std::optional<protocol::part_request> part;
+    bool over_http = false;
     /// The ids applying it took, in the order taken: a change applied again elsewhere
-    /// takes the same ones (hub::take_id), whatever that node applied meanwhile.
+    /// takes the same ones (hub::take_id), whatever that node applied meanwhile. Most
+    /// changes take one or two: no allocation for those.
     struct taken_ids {
-        std::vector<std::uint64_t> ids;
+        boost::container::small_vector<std::uint64_t, 2> ids;
         std::size_t used = 0;
     };
     taken_ids conversations, parts, events;

@@ -45,17 +45,18 @@ void hub::create_part(client const& from, command const& cmd) {
         return fail(from, err);
     }
     auto const& st = *opened;
-    json::object args{{"type", protocol::to_string(req->type)}, {"content", std::move(req->content)},
-                      {"random_id", std::move(req->random_id)}, {"over_http", from.over_http}};
-    sequence(st, decide(from, cmd, *st, std::move(args)));
+    auto ch = decide(from, cmd, *st, {});
+    ch.part = std::move(*req);
+    ch.over_http = from.over_http;
+    sequence(st, std::move(ch));
 }
 
 expected<hub::change_set, protocol::command_error> hub::apply_create(conversation_state& st, change& ch) {
-    auto const type = *protocol::part_type_from_string(ch.args.at("type").as_string());
-    std::string const random_id(ch.args.at("random_id").as_string());
+    auto const type = ch.part->type;
+    auto const& random_id = ch.part->random_id;
     auto const cid = st.data.id;
-    auto const key = create_key(ch.by, random_id);
-    auto const db_key = store::key::idempotency(st.data.site, cid, auth::to_string(ch.by.role), ch.by.id, random_id);
+    auto const key = create_key(*ch.by, random_id);
+    auto const db_key = store::key::idempotency(st.data.site, cid, auth::to_string(ch.by->role), ch.by->id, random_id);
 
     // A retry: answer with the original, store and broadcast nothing.
     auto duplicate_of = [&](std::uint64_t id) -> expected<change_set, protocol::command_error> {
@@ -69,7 +70,7 @@ expected<hub::change_set, protocol::command_error> hub::apply_create(conversatio
     if (auto it = st.recent.find(key); it != st.recent.end()) {
         if (it->second.committed) return duplicate_of(it->second.part_id);
         // Being committed: answered with it.
-        if (ch.origin) it->second.waiters.push_back({ch.origin.get(), ch.origin, ch.ref, ch.by.role == auth::role::visitor});
+        if (ch.origin) it->second.waiters.push_back({ch.origin.get(), ch.origin, ch.ref, ch.by->role == auth::role::visitor});
         change_set later;
         later.unchanged = true;
         return later;
@@ -84,12 +85,13 @@ expected<hub::change_set, protocol::command_error> hub::apply_create(conversatio
     auto const id = take_id(last_part_id_, ch.parts);
     auto& data = st.data;
     bool const first = data.last_part_id == 0;
-    auto content = ch.args.at("content").as_object();
+    // Kept for the log only when one is recorded; otherwise the part takes it.
+    json::object content = recorder_ ? ch.part->content : std::move(ch.part->content);
     std::optional<std::int64_t> rating;
     if (type == protocol::part_type::vote) rating = content.at("meta_data").at("rating").to_number<std::int64_t>();
-    auto part = protocol::make_part(id, cid, now / 1000, type, std::move(content), ch.by,
-                                    ch.args.at("over_http").as_bool() ? "api" : protocol::sent_via_websocket(ch.by.role), first);
-    auto const effect = apply_part(data, type, ch.by, id, now, rating);
+    auto part = protocol::make_part(id, cid, now / 1000, type, std::move(content), *ch.by,
+                                    ch.over_http ? "api" : protocol::sent_via_websocket(ch.by->role), first);
+    auto const effect = apply_part(data, type, *ch.by, id, now, rating);
     auto const part_json = json::serialize(part);
 
     change_set change;
