@@ -60,6 +60,8 @@ void hub::committed(std::shared_ptr<conversation_state> const& st, change_set& c
         return;
     }
 
+    // Only what was stored is in the log: a failed commit leaves no trace for others.
+    if (recorder_ && !change.log_entry.empty()) recorder_(std::move(change.log_entry));
     metrics_.parts_written(change.parts.size() + change.updated.size());
     if (!change.events.empty()) metrics_.events_written(change.events.size());
     subscriber const* origin = change.origin.get();

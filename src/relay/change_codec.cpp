@@ -11,6 +11,36 @@ namespace parley::relay {
 
 namespace json = boost::json;
 
+namespace {
+
+bool is_id(json::value const* v) { return v && (v->is_uint64() || (v->is_int64() && v->get_int64() >= 0)); }
+bool is_string(json::value const* v) { return v && v->is_string(); }
+bool is_strings(json::value const* v) {
+    if (!v || !v->is_array()) return false;
+    for (auto const& s : v->get_array())
+        if (!s.is_string()) return false;
+    return true;
+}
+
+/// Whether `args` holds what applying `op` reads: an entry is applied without the
+/// command's validation, so a malformed one must stop here, not halfway through.
+bool has_its_arguments(std::string_view op, json::object const& args) {
+    if (op == "conversation.start")
+        return is_string(args.if_contains("random_id")) && is_string(args.if_contains("visitor_id")) &&
+               args.contains("widget") && args.at("widget").is_object();
+    if (op == "part.create")
+        return is_string(args.if_contains("type")) && is_string(args.if_contains("random_id")) &&
+               args.contains("content") && args.at("content").is_object();
+    if (op == "part.edit") return is_id(args.if_contains("id")) && is_string(args.if_contains("body"));
+    if (op == "part.remove") return is_id(args.if_contains("id"));
+    if (op == "conversation.tag") return is_strings(args.if_contains("add")) && is_strings(args.if_contains("remove"));
+    if (op == "event") return is_string(args.if_contains("event_type"));
+    if (op == "read") return is_id(args.if_contains("up_to"));
+    return op == "conversation.assign" || op == "conversation.transfer" || op == "conversation.close";
+}
+
+} // namespace
+
 std::string hub::encode(change const& ch) {
     json::object by{{"site", ch.by->site}, {"id", ch.by->id}, {"role", auth::to_string(ch.by->role)}};
     if (ch.by->name) by["name"] = *ch.by->name;
@@ -77,6 +107,8 @@ std::optional<hub::change> hub::decode(std::string_view entry) {
     }
     ch.by = std::move(by_owned);
     ch.args = args->as_object();
+    ch.logged = true;
+    if (!has_its_arguments(ch.op, ch.args)) return std::nullopt;
     if (ch.op == "part.create") {
         // The arguments the deciding node validated, in their typed form again.
         auto const* type = ch.args.if_contains("type");

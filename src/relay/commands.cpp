@@ -44,7 +44,6 @@ hub::change hub::decide(client const& from, command const& cmd, conversation_sta
     ch.conversation = st.data.id;
     // Not owned: the change is applied before this call returns.
     ch.by = std::shared_ptr<auth::actor const>(std::shared_ptr<void>(), &from.actor);
-    ch.at_ms = now_ms();
     ch.args = std::move(args);
     ch.origin = from.conn;
     ch.ref = cmd.ref;
@@ -53,6 +52,16 @@ hub::change hub::decide(client const& from, command const& cmd, conversation_sta
 
 void hub::sequence(std::shared_ptr<conversation_state> const& st, change ch) {
     hub_lock lock(st->mutex);
+    // Decided here, under the lock: changes of one conversation get their times in the
+    // order they are applied (a logged change brings the time it was decided with).
+    if (!ch.logged) ch.at_ms = now_ms();
+    // Access again, against the state the change meets: a transfer to another department
+    // may have come in between, here and on every node applying the same log.
+    if (auto refused = check_access(*ch.by, st->data, protocol::command{ch.op, ch.ref, {}})) {
+        metrics_.error_sent(refused->code);
+        if (ch.origin) ch.origin->deliver(share(protocol::error_frame(*refused)));
+        return;
+    }
     auto applied = apply(*st, ch);
     if (!applied) {
         metrics_.error_sent(applied.error().code);
@@ -64,8 +73,8 @@ void hub::sequence(std::shared_ptr<conversation_state> const& st, change ch) {
         if (ch.origin && !applied->reply.empty()) ch.origin->deliver(share(std::move(applied->reply)));
         return;
     }
-    // Under the conversation's lock, so the log's order is the order applied here.
-    if (recorder_) recorder_(encode(ch));
+    // Recorded once committed (hub::committed), with the ids it took here.
+    if (recorder_) applied->log_entry = encode(ch);
     applied->origin = std::move(ch.origin);
     applied->ref = std::move(ch.ref);
     commit(st, std::move(*applied));
@@ -83,7 +92,10 @@ bool hub::apply_recorded(std::string_view entry) {
     if (ch->op == "part.edit" || ch->op == "part.remove") log_.drain();
     protocol::command const asked{ch->op, std::nullopt, {}};
     auto st = open(*ch->by, ch->conversation, asked);
-    if (!st) return true; // refused here as it would be on any node applying the same log
+    // Access is checked again where it is applied, against the state it meets there; a
+    // conversation this store cannot read now is the caller's to retry.
+    if (!st && st.error().code == error_code::unavailable) return false;
+    if (!st) return true;
     sequence(*st, std::move(*ch));
     return true;
 }

@@ -95,7 +95,6 @@ void hub::start_conversation(client const& from, command const& cmd) {
     ch.op = cmd.op;
     // Not owned: the change is applied before this call returns.
     ch.by = std::shared_ptr<auth::actor const>(std::shared_ptr<void>(), &from.actor);
-    ch.at_ms = now_ms();
     ch.args = std::move(args);
     ch.origin = from.conn;
     ch.ref = cmd.ref;
@@ -116,6 +115,7 @@ void hub::apply_start(change ch) {
         return repeat_start(ch, store::key::decode_u64(**known));
     }
 
+    if (!ch.logged) ch.at_ms = now_ms();
     auto const now = ch.at_ms;
     auto const cid = take_id(last_conversation_id_, ch.conversations);
     protocol::conversation c;
@@ -149,8 +149,6 @@ void hub::apply_start(change ch) {
     auto entry = std::make_shared<start_entry>();
     entry->conversation = cid;
     starts_[db_key] = entry;
-    // Under the start table's lock: starts reach the log in the order their ids were taken.
-    if (recorder_) recorder_(encode(ch));
     starts_lock.unlock();
 
     auto st = std::make_shared<conversation_state>();
@@ -171,6 +169,7 @@ void hub::apply_start(change ch) {
     change.failure = "could not store the conversation";
     change.start = std::move(entry);
     change.start_key = db_key;
+    if (recorder_) change.log_entry = encode(ch);
     // Retries are answered in the starter's view: they are the same actor.
     change.started = [visitor_view, random_id](protocol::conversation const& c, std::optional<std::string> const& ref) {
         return started_frame(c, visitor_view, random_id, ref, true);

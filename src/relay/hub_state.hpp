@@ -105,6 +105,9 @@ struct hub::change {
         std::size_t used = 0;
     };
     taken_ids conversations, parts, events;
+    /// Read from a log entry: it was decided (and its retries told apart) where it was
+    /// taken, so applying it here only repeats what it did there.
+    bool logged = false;
     /// Local to the node that took the command: where the answer goes.
     std::shared_ptr<subscriber> origin;
     std::optional<std::string> ref;
@@ -149,6 +152,9 @@ struct hub::change_set {
     std::shared_ptr<start_entry> start;
     std::string start_key;
     std::function<std::string(protocol::conversation const&, std::optional<std::string> const& ref)> started;
+
+    /// The change as one log entry, handed to the hub's recorder once committed.
+    std::string log_entry;
 
     /// Nothing to store (closing a finished conversation, a read that moves no cursor):
     /// `reply` is answered at once.

@@ -67,7 +67,9 @@ expected<hub::change_set, protocol::command_error> hub::apply_create(conversatio
         answer.reply = protocol::part_created_frame(*original, random_id, ch.ref, true);
         return answer;
     };
-    if (auto it = st.recent.find(key); it != st.recent.end()) {
+    // A logged change was told apart from its retries where it was taken; what this
+    // node remembers of recent creates must not decide differently here.
+    if (auto it = st.recent.find(key); !ch.logged && it != st.recent.end()) {
         if (it->second.committed) return duplicate_of(it->second.part_id);
         // Being committed: answered with it.
         if (ch.origin) it->second.waiters.push_back({ch.origin.get(), ch.origin, ch.ref, ch.by->role == auth::role::visitor});
@@ -76,7 +78,9 @@ expected<hub::change_set, protocol::command_error> hub::apply_create(conversatio
         return later;
     }
     auto const now = ch.at_ms;
-    if (auto known = store_.get(store::family::idempotency, db_key); known && *known && (*known)->size() == 16) {
+    if (auto known = ch.logged ? decltype(store_.get(store::family::idempotency, db_key)){std::nullopt}
+                               : store_.get(store::family::idempotency, db_key);
+        known && *known && (*known)->size() == 16) {
         auto const at = static_cast<std::int64_t>(store::key::decode_u64(std::string_view(**known).substr(8)));
         if (now - at <= static_cast<std::int64_t>(limits_.idempotency_window_s) * 1000)
             return duplicate_of(store::key::decode_u64(**known));

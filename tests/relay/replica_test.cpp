@@ -7,6 +7,7 @@
 #include <parley/store/keyspace.hpp>
 
 #include <map>
+#include <thread>
 
 namespace parley::relay {
 namespace {
@@ -151,12 +152,77 @@ TEST_F(replica_test, the_replicas_subscribers_hear_each_applied_change_live) {
     EXPECT_TRUE(staff_there->with_op("part.created").empty());
 }
 
+/// The real pipeline, or (while `failing`) a store that refuses every write. Like the
+/// pipeline, it completes on another thread: the hub submits under its locks.
+class failing_log final : public store::commit_log {
+public:
+    explicit failing_log(store::commit_log& inner) : inner_(inner) {}
+    ~failing_log() override { drain(); }
+    void submit(store::write_set change, completion done) override {
+        if (!failing) return inner_.submit(std::move(change), std::move(done));
+        std::lock_guard lock(mutex_);
+        refusals_.emplace_back([done = std::move(done)] { done(store::store_error{store::store_error::kind::io, "disk on fire"}); });
+    }
+    void drain() override {
+        inner_.drain();
+        std::vector<std::thread> refusals;
+        {
+            std::lock_guard lock(mutex_);
+            refusals.swap(refusals_);
+        }
+        for (auto& t : refusals) t.join();
+    }
+    std::atomic<bool> failing{false};
+
+private:
+    store::commit_log& inner_;
+    std::mutex mutex_;
+    std::vector<std::thread> refusals_;
+};
+
+TEST_F(replica_test, a_change_whose_commit_failed_is_not_in_the_log) {
+    failing_log log_or_not(*pipeline);
+    hub origin(*store, log_or_not, limits, store->epoch(), metrics);
+    origin.record_changes([this](std::string entry) { log.push_back(std::move(entry)); });
+    auto mine = connect();
+    auto ask_origin = [&](json::object const& command) {
+        auto const before = mine->size();
+        origin.handle({visitor, mine}, *protocol::parse_command(json::serialize(command)));
+        log_or_not.drain();
+        EXPECT_TRUE(mine->wait_for(before + 1));
+        return mine->since(before).back();
+    };
+    auto started = ask_origin({{"op", "conversation.start"}, {"random_id", "s-1"}});
+    auto const cid = num(obj(started, "conversation"), "id");
+    log_or_not.failing = true;
+    json::object const part{{"op", "part.create"}, {"conversation", cid}, {"type", "reply_user"}, {"random_id", "p-1"}, {"body", "hi"}};
+    auto refused = ask_origin(part);
+    EXPECT_EQ(str(refused, "code"), "unavailable") << json::serialize(refused);
+    EXPECT_EQ(str(refused, "random_id"), "p-1");
+    EXPECT_EQ(log.size(), 1u) << "only the start is in the log";
+    log_or_not.failing = false;
+    auto stored = ask_origin(part);
+    EXPECT_EQ(str(stored, "op"), "part.created") << json::serialize(stored);
+    ASSERT_EQ(log.size(), 2u);
+    replica copy;
+    for (auto const& entry : log) ASSERT_TRUE(copy.relay->apply_recorded(entry));
+    copy.pipeline->drain();
+    EXPECT_EQ(contents(*copy.store), contents(*store));
+}
+
 TEST_F(replica_test, an_entry_that_is_not_a_change_is_refused) {
     replica copy;
     EXPECT_FALSE(copy.relay->apply_recorded("not json"));
     EXPECT_FALSE(copy.relay->apply_recorded(R"({"op":"part.create"})"));
     EXPECT_FALSE(copy.relay->apply_recorded(
         R"({"op":"read","conversation":1,"at":1,"by":{"site":"s","id":"v","role":"wizard"},"args":{}})"));
+    // Well formed, but without what applying it reads.
+    EXPECT_FALSE(copy.relay->apply_recorded(
+        R"({"op":"conversation.start","conversation":0,"at":1,"by":{"site":"s","id":"v","role":"visitor"},"args":{}})"));
+    EXPECT_FALSE(copy.relay->apply_recorded(
+        R"({"op":"part.edit","conversation":1,"at":1,"by":{"site":"s","id":"v","role":"visitor"},"args":{"id":"x"}})"));
+    EXPECT_FALSE(copy.relay->apply_recorded(
+        R"({"op":"conversation.tag","conversation":1,"at":1,"by":{"site":"s","id":"o","role":"operator"},"args":{"add":[1]}})"));
 }
 
 } // namespace
