@@ -39,6 +39,11 @@ void hub::committed(std::shared_ptr<conversation_state> const& st, change_set& c
     // keeps the references reached here until after the unlock.
     hub_lock lock(st->mutex);
     auto recent = change.create_key ? st->recent.find(*change.create_key) : st->recent.end();
+    // Stored or refused, these rewrites are no longer ahead of the store (unless a later
+    // change rewrote the same part again).
+    for (auto const& [id, rewrite] : change.rewrites)
+        if (auto pending = st->unsettled_parts.find(id); pending != st->unsettled_parts.end() && pending->second.second == rewrite)
+            st->unsettled_parts.erase(pending);
     if (recent != st->recent.end()) waiters = std::move(recent->second.waiters);
 
     if (err) {

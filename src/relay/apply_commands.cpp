@@ -56,11 +56,18 @@ applied hub::apply(conversation_state& st, change& ch) {
 applied hub::apply_part_update(conversation_state& st, change& ch) {
     bool const remove = ch.op == "part.remove";
     auto const id = ch.args.at("id").to_number<std::uint64_t>();
-    auto stored = store_.get(store::family::parts, store::key::part(st.data.id, id));
-    if (!stored) return unexpected{refuse(ch, error_code::unavailable, "store unavailable")};
-    if (!*stored) return unexpected{refuse(ch, error_code::not_found, "no such part")};
+    // A rewrite still on its way to the store is the part as it is now.
+    std::string record;
+    if (auto pending = st.unsettled_parts.find(id); pending != st.unsettled_parts.end()) {
+        record = pending->second.first;
+    } else {
+        auto stored = store_.get(store::family::parts, store::key::part(st.data.id, id));
+        if (!stored) return unexpected{refuse(ch, error_code::unavailable, "store unavailable")};
+        if (!*stored) return unexpected{refuse(ch, error_code::not_found, "no such part")};
+        record = std::move(**stored);
+    }
     boost::system::error_code parse_ec;
-    auto parsed = json::parse(**stored, parse_ec);
+    auto parsed = json::parse(record, parse_ec);
     if (parse_ec || !parsed.is_object()) return unexpected{refuse(ch, error_code::internal, "unreadable part record")};
     auto part = std::move(parsed.as_object());
     auto const type = protocol::part_type_from_string(part.at("type").as_string()).value_or(part_type::service);
@@ -87,6 +94,9 @@ applied hub::apply_part_update(conversation_state& st, change& ch) {
     change_set change;
     change.writes.add(store::family::parts, store::key::part(st.data.id, id), text);
     change.updated.emplace_back(share(protocol::part_frame("part.updated", text)), protocol::visible_to_visitor(type));
+    auto const rewrite = ++st.part_rewrites;
+    st.unsettled_parts[id] = {text, rewrite};
+    change.rewrites.emplace_back(id, rewrite);
     json::object reply{{"op", "part.updated"}, {"part", part}};
     if (ch.ref) reply["ref"] = *ch.ref;
     change.reply = json::serialize(reply);

@@ -61,6 +61,12 @@ struct hub::conversation_state {
     /// construction, for every conversation in memory.
     boost::container::deque<std::string> recent_order;
 
+    /// Parts rewritten (edited, removed) by changes not yet committed, with the change
+    /// that wrote each last: the next edit or removal of one starts from this record,
+    /// not from the store, which does not have it yet.
+    boost::unordered_flat_map<std::uint64_t, std::pair<std::string, std::uint64_t>> unsettled_parts;
+    std::uint64_t part_rewrites = 0;
+
     /// A commit failed after the aggregate was updated in memory: reload before use.
     bool stale = false;
     /// The list's index entries as the last submitted change left them (SPEC §5.1):
@@ -152,6 +158,9 @@ struct hub::change_set {
     std::shared_ptr<start_entry> start;
     std::string start_key;
     std::function<std::string(protocol::conversation const&, std::optional<std::string> const& ref)> started;
+
+    /// Parts this change rewrote, by (part id, rewrite number): settled once committed.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> rewrites;
 
     /// The change as one log entry, handed to the hub's recorder once committed.
     std::string log_entry;
