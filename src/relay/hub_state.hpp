@@ -53,6 +53,8 @@ struct hub::conversation_state {
         std::uint64_t part_id = 0;
         bool committed = false;
         std::vector<waiter> waiters;
+        /// When it was taken: past `idempotency_window_s` the same key is a new part.
+        std::int64_t at_ms = 0;
     };
     /// Open addressing: a create looks its key up three or four times, and the nodes of
     /// a node-based map cost a cache miss each.

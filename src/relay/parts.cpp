@@ -67,9 +67,13 @@ expected<hub::change_set, protocol::command_error> hub::apply_create(conversatio
         answer.reply = protocol::part_created_frame(*original, random_id, ch.ref, true);
         return answer;
     };
+    auto const now = ch.at_ms;
+    auto const window_ms = static_cast<std::int64_t>(limits_.idempotency_window_s) * 1000;
     // A logged change was told apart from its retries where it was taken; what this
-    // node remembers of recent creates must not decide differently here.
-    if (auto it = st.recent.find(key); !ch.logged && it != st.recent.end()) {
+    // node remembers of recent creates must not decide differently here. Nor does a key
+    // older than the window, in memory or in the store.
+    if (auto it = st.recent.find(key); !ch.logged && it != st.recent.end() &&
+                                       !(it->second.committed && now - it->second.at_ms > window_ms)) {
         if (it->second.committed) return duplicate_of(it->second.part_id);
         // Being committed: answered with it.
         if (ch.origin) it->second.waiters.push_back({ch.origin.get(), ch.origin, ch.ref, ch.by->role == auth::role::visitor});
@@ -77,12 +81,11 @@ expected<hub::change_set, protocol::command_error> hub::apply_create(conversatio
         later.unchanged = true;
         return later;
     }
-    auto const now = ch.at_ms;
     if (auto known = ch.logged ? decltype(store_.get(store::family::idempotency, db_key)){std::nullopt}
                                : store_.get(store::family::idempotency, db_key);
         known && *known && (*known)->size() == 16) {
         auto const at = static_cast<std::int64_t>(store::key::decode_u64(std::string_view(**known).substr(8)));
-        if (now - at <= static_cast<std::int64_t>(limits_.idempotency_window_s) * 1000)
+        if (now - at <= window_ms)
             return duplicate_of(store::key::decode_u64(**known));
     }
 
@@ -123,7 +126,7 @@ expected<hub::change_set, protocol::command_error> hub::apply_create(conversatio
     change.create_key = key;
     change.part_json = part_json;
 
-    st.recent[key] = {id, false, {}};
+    st.recent[key] = {id, false, {}, now};
     st.recent_order.push_back(key);
     return change;
 }

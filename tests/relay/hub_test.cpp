@@ -142,6 +142,19 @@ TEST_F(hub_test, retry_racing_the_commit_is_a_duplicate_too) {
     EXPECT_EQ(str(repeat[0], "duplicate"), "true");
 }
 
+TEST_F(hub_test, same_random_id_past_the_idempotency_window_is_a_new_part) {
+    limits.idempotency_window_s = 1;
+    relay = std::make_unique<hub>(*store, *pipeline, limits, store->epoch(), metrics);
+    auto mine = connect();
+    auto const cid = start(visitor, mine, "s-window");
+    auto const first = created_id(create(visitor, mine, cid, "reply_user", "reused", {{"body", "one"}}));
+    EXPECT_EQ(created_id(create(visitor, mine, cid, "reply_user", "reused", {{"body", "one"}})), first) << "within the window";
+    std::this_thread::sleep_for(1100ms);
+    auto const later = create(visitor, mine, cid, "reply_user", "reused", {{"body", "two"}});
+    EXPECT_GT(created_id(later), first) << json::serialize(later);
+    EXPECT_FALSE(obj(later, "part").contains("duplicate") || later.contains("duplicate")) << json::serialize(later);
+}
+
 TEST_F(hub_test, same_random_id_from_another_actor_creates_a_new_part) {
     auto const conn = connect();
     auto const cid = start(visitor, conn, "s-1");
