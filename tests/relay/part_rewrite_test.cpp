@@ -60,15 +60,22 @@ protected:
         return got && *got ? json::parse(**got).as_object() : json::object{};
     }
 
+    /// A visitor's part in a new conversation, then writes held back from here on.
+    void one_part_then_hold(std::string const& body) {
+        cid = start(visitor, mine, "s");
+        id = created_id(create(visitor, mine, cid, "reply_user", "p", {{"body", body}}));
+        held->hold();
+    }
+
     std::unique_ptr<held_log> held;
+    connection mine = connect();
+    connection staff = connect();
+    std::uint64_t cid = 0;
+    std::uint64_t id = 0;
 };
 
 TEST_F(part_rewrite_test, an_edit_after_a_removal_still_in_flight_is_refused_and_the_part_stays_removed) {
-    auto mine = connect();
-    auto staff = connect();
-    auto const cid = start(visitor, mine, "s");
-    auto const id = created_id(create(visitor, mine, cid, "reply_user", "p", {{"body", "card 4111"}}));
-    held->hold();
+    one_part_then_hold("card 4111");
     post(op, staff, {{"op", "part.remove"}, {"conversation", cid}, {"id", id}});
     auto const before = mine->size();
     post(visitor, mine, {{"op", "part.edit"}, {"conversation", cid}, {"id", id}, {"body", "card 4111 1111"}});
@@ -84,11 +91,7 @@ TEST_F(part_rewrite_test, an_edit_after_a_removal_still_in_flight_is_refused_and
 }
 
 TEST_F(part_rewrite_test, a_removal_after_an_edit_still_in_flight_keeps_the_edit_mark) {
-    auto mine = connect();
-    auto staff = connect();
-    auto const cid = start(visitor, mine, "s");
-    auto const id = created_id(create(visitor, mine, cid, "reply_user", "p", {{"body", "first"}}));
-    held->hold();
+    one_part_then_hold("first");
     post(visitor, mine, {{"op", "part.edit"}, {"conversation", cid}, {"id", id}, {"body", "second"}});
     post(op, staff, {{"op", "part.remove"}, {"conversation", cid}, {"id", id}});
     held->release();
