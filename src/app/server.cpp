@@ -10,6 +10,7 @@
 #include <parley/api/static_files.hpp>
 #include <parley/app/io_loop.hpp>
 #include <parley/app/server.hpp>
+#include <parley/app/allocator.hpp>
 #include <parley/app/watchdog.hpp>
 #include <parley/auth/token.hpp>
 #include <parley/index/backfill.hpp>
@@ -165,6 +166,7 @@ int run_io(config::server_config const& config, net::server_context& ctx, std::a
 
 int serve(config::server_config const& config, std::string const& web_root) {
     log::set_level(config.log_level);
+    tune_allocator();
     // A closed stderr pipe (a log shipper that died) must not kill the server mid-commit;
     // sockets already use MSG_NOSIGNAL.
     std::signal(SIGPIPE, SIG_IGN);
