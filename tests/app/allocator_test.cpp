@@ -24,7 +24,7 @@ TEST(allocator, large_blocks_stay_mmapped_after_a_larger_one_is_freed) {
     if (own_allocator) GTEST_SKIP() << "a sanitizer's allocator replaces glibc's malloc here";
     parley::app::tune_allocator();
     // With glibc's dynamic threshold, freeing this 4 MiB block would raise the threshold
-    // to 4 MiB, and the 256 KiB block below would then come from the heap and stay there
+    // to 4 MiB, and the 256 KiB blocks below would then come from the heap and stay there
     // after it is freed: the fragmentation a long run's RSS creeps with.
     void* big = std::malloc(4u << 20);
     ASSERT_NE(big, nullptr);
