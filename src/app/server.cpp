@@ -8,9 +8,9 @@
 #include <parley/api/transcript_export.hpp>
 #include <parley/api/visitor_erase.hpp>
 #include <parley/api/static_files.hpp>
+#include <parley/app/allocator.hpp>
 #include <parley/app/io_loop.hpp>
 #include <parley/app/server.hpp>
-#include <parley/app/allocator.hpp>
 #include <parley/app/watchdog.hpp>
 #include <parley/auth/token.hpp>
 #include <parley/index/backfill.hpp>
