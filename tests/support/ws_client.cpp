@@ -7,6 +7,10 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 namespace parley::test {
 
 namespace asio = boost::asio;
@@ -33,12 +37,22 @@ bool ws_client::run_until(bool const& done, std::chrono::milliseconds timeout) {
 }
 
 ws_client::connect_result ws_client::connect(unsigned short port, std::string const& target,
-                                             header_list const& headers) {
+                                             header_list const& headers, ws_tcp_options const& tcp_opts) {
     connect_result result;
     std::unique_ptr<ws_client> c(new ws_client(std::make_unique<asio::io_context>()));
     auto& tcp = beast::get_lowest_layer(c->ws_);
     bool done = false;
     beast::error_code ec;
+    if (tcp_opts.receive_buffer != 0 || tcp_opts.max_segment != 0) {
+        // Set before the handshake, which announces both to the server.
+        tcp.socket().open(asio::ip::tcp::v4(), ec);
+        if (!ec && tcp_opts.receive_buffer != 0)
+            tcp.socket().set_option(asio::socket_base::receive_buffer_size(tcp_opts.receive_buffer), ec);
+        if (ec) return result;
+        if (tcp_opts.max_segment != 0 && ::setsockopt(tcp.socket().native_handle(), IPPROTO_TCP, TCP_MAXSEG,
+                                                      &tcp_opts.max_segment, sizeof tcp_opts.max_segment) != 0)
+            return result;
+    }
     tcp.expires_after(5s);
     tcp.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
                       [&](beast::error_code e) { ec = e, done = true; });

@@ -17,6 +17,15 @@ namespace parley::test {
 using header_list = std::vector<std::pair<std::string, std::string>>;
 using namespace std::chrono_literals;
 
+/// The client's socket as a real network would shape it (0 = the kernel's default).
+/// Loopback's 64 KiB segments let the kernel buffer megabytes for a peer that does
+/// not read; an Ethernet-sized segment and a fixed receive buffer (no autotuning)
+/// bound that the same way on every machine.
+struct ws_tcp_options {
+    int receive_buffer = 0; ///< SO_RCVBUF, bytes
+    int max_segment = 0;    ///< TCP_MAXSEG, bytes
+};
+
 /// A real WebSocket client (Beast) for end-to-end tests. Every call is bounded by a
 /// timeout, so a misbehaving server fails a test instead of hanging it.
 /// @note Single-threaded: drives its own io_context inside each call.
@@ -31,7 +40,7 @@ public:
 
     /// Connects to 127.0.0.1:`port` and upgrades at `target` (e.g. "/v1/ws?token=...").
     static connect_result connect(unsigned short port, std::string const& target,
-                                  header_list const& headers = {});
+                                  header_list const& headers = {}, ws_tcp_options const& tcp = {});
 
     /// Shortcut: connect with `?token=` and expect success (ADD_FAILURE otherwise).
     static std::unique_ptr<ws_client> open(unsigned short port, std::string const& token);
